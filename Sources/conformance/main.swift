@@ -1,0 +1,3 @@
+import ConformanceRunner
+
+ConformanceMain.run()

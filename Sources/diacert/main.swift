@@ -1,0 +1,3 @@
+import DiaCertCLI
+
+await DiaCertMain.run()
