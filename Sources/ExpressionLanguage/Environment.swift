@@ -1,0 +1,161 @@
+/// The names and functions expressions may use, and the entry point that turns text into a
+/// runnable `Program`.
+///
+/// Declaring a variable gives it a slot: checked expressions read that slot directly, so
+/// evaluation never looks a name up.
+public struct Environment: Sendable {
+    /// How numeric literals are read.
+    public enum Dialect: Sendable {
+        /// Standard CEL: `1.5` is a double (except next to a decimal, where it is read exactly).
+        case cel
+        /// Rule files: every literal with a point or exponent is an exact decimal, so policy staff
+        /// never meet binary floating point.
+        case rules
+    }
+
+    public struct Variable: Sendable {
+        public var name: String
+        public var type: CELType
+        public var slot: Int
+    }
+
+    public var dialect: Dialect
+    public var library: FunctionLibrary
+    public private(set) var variables: [String: Variable] = [:]
+    public private(set) var slotCount = 0
+
+    public init(dialect: Dialect = .cel, library: FunctionLibrary = .standard) {
+        self.dialect = dialect
+        self.library = library
+    }
+
+    /// Declares `name` (which may contain dots: `a.b.c`) with a type; returns its slot. Declaring a
+    /// name again replaces its type and keeps its slot.
+    @discardableResult
+    public mutating func declare(_ name: String, _ type: CELType) -> Int {
+        if let existing = variables[name] {
+            variables[name]?.type = type
+            return existing.slot
+        }
+        let slot = slotCount
+        slotCount += 1
+        variables[name] = Variable(name: name, type: type, slot: slot)
+        return slot
+    }
+
+    public func variable(_ name: String) -> Variable? { variables[name] }
+
+    /// Parses, checks and compiles `source`.
+    ///
+    /// - Parameters:
+    ///   - checked: when false, type errors and unknown names are not reported but become
+    ///     evaluation errors (CEL's "disable check" mode, used by conformance cases).
+    ///   - expecting: the type the expression must have (`bool` for a condition); a mismatch is an error.
+    public func compile(_ source: String, checked: Bool = true, expecting: CELType? = nil) -> Compilation {
+        let (expr, parseIssues) = Parser.parse(source)
+        if parseIssues.contains(where: { $0.severity == .error }) {
+            return Compilation(source: source, program: nil, checked: nil, issues: parseIssues)
+        }
+        var checker = Checker(environment: self, lenient: !checked)
+        var node = checker.check(expr)
+        var issues = parseIssues + checker.issues
+        if let expecting, checked, !issues.contains(where: { $0.severity == .error }) {
+            if expecting == .decimal, node.type == .int || node.type == .uint {
+                node = CheckedNode(offset: node.offset, type: .decimal, kind: node.kind)
+            } else if !Checker.isAssignable(node.type, to: expecting) {
+                issues.append(
+                    ExpressionIssue(
+                        code: "expr.result-type",
+                        .init(
+                            "expression must give \(expecting.displayName), but gives \(node.type.displayName)",
+                            ja: "式の結果は \(expecting.displayName) でなければなりませんが、\(node.type.displayName) になります"),
+                        offset: node.offset))
+            }
+        }
+        if issues.contains(where: { $0.severity == .error }) {
+            return Compilation(source: source, program: nil, checked: node, issues: issues)
+        }
+        let program = Program(
+            source: source, checked: node, frameSize: max(slotCount, checker.highestSlot + 1),
+            run: Compiler().compile(node))
+        return Compilation(source: source, program: program, checked: node, issues: issues)
+    }
+}
+
+/// The outcome of compiling one expression.
+public struct Compilation: Sendable {
+    public var source: String
+    public var program: Program?
+    public var checked: CheckedNode?
+    public var issues: [ExpressionIssue]
+}
+
+/// A compiled expression, ready to evaluate many times.
+public struct Program: Sendable {
+    public let source: String
+    public let checked: CheckedNode
+    /// The number of activation slots this program needs (declared variables plus comprehension variables).
+    public let frameSize: Int
+    let run: Evaluator
+
+    public var type: CELType { checked.type }
+
+    /// Evaluates against the values bound in `activation` (sized at least `frameSize`).
+    @inline(__always)
+    public func evaluate(_ activation: Activation) throws(EvalError) -> Value {
+        try run(activation)
+    }
+}
+
+/// One evaluation's variable values, by slot.
+///
+/// The slots live in memory the activation owns, so that reading a variable is one pointer access
+/// (no array bounds or exclusivity checks on the hot path). Not thread safe: each evaluation, or
+/// each worker thread, uses its own activation.
+public final class Activation {
+    public enum Slot {
+        case unbound
+        case value(Value)
+        /// A let whose expression failed: reading it fails the same way.
+        case failed(EvalError)
+    }
+
+    let slots: UnsafeMutablePointer<Slot>
+    public let size: Int
+
+    /// An activation with `size` slots, all unbound; use the largest `Program.frameSize` of the
+    /// programs that will run on it.
+    public init(size: Int) {
+        self.size = size
+        slots = .allocate(capacity: max(size, 1))
+        slots.initialize(repeating: .unbound, count: max(size, 1))
+    }
+
+    deinit {
+        slots.deinitialize(count: max(size, 1))
+        slots.deallocate()
+    }
+
+    public subscript(slot: Int) -> Slot {
+        get {
+            precondition(slot >= 0 && slot < size, "slot \(slot) outside activation of size \(size)")
+            return slots[slot]
+        }
+        set {
+            precondition(slot >= 0 && slot < size, "slot \(slot) outside activation of size \(size)")
+            slots[slot] = newValue
+        }
+    }
+
+    public func bind(_ slot: Int, _ value: Value) { self[slot] = .value(value) }
+    public func fail(_ slot: Int, _ error: EvalError) { self[slot] = .failed(error) }
+    public func unbind(_ slot: Int) { self[slot] = .unbound }
+
+    /// Unbinds every slot.
+    public func reset() {
+        for slot in 0..<size { slots[slot] = .unbound }
+    }
+}
+
+@available(*, unavailable)
+extension Activation: Sendable {}

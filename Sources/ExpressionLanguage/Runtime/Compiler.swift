@@ -1,0 +1,473 @@
+/// A compiled expression node: reads the activation, returns a value or throws.
+typealias Evaluator = @Sendable (Activation) throws(EvalError) -> Value
+
+/// Turns a checked tree into a tree of closures.
+///
+/// Everything that can be decided once is decided here: slots and field indexes are fixed,
+/// functions are bound, constants are captured, and common shapes (a field compared with a
+/// constant, a field path from a variable) get fused closures, so an evaluation does no name
+/// lookups and as few calls as possible.
+struct Compiler {
+    func compile(_ node: CheckedNode) -> Evaluator {
+        let offset = node.offset
+        switch node.kind {
+        case .constant(let value):
+            return { _ in value }
+
+        case .variable(let slot, let name):
+            return { a throws(EvalError) in try read(a, slot, name) }
+
+        case .unbound(let name):
+            return { _ throws(EvalError) in throw EvalError("no such attribute: '\(name)'", offset: offset) }
+
+        case .recordField:
+            if let (rootSlot, rootName, steps) = fieldPath(node) {
+                return compileFieldPath(rootSlot: rootSlot, rootName: rootName, steps: steps, offset: offset)
+            }
+            guard case .recordField(let operand, let index, let name, let path) = node.kind else { fatalError() }
+            let base = compile(operand)
+            return { a throws(EvalError) in
+                try recordField(try base(a), index: index, name: name, path: path, offset: offset)
+            }
+
+        case .select(let operand, let name, let path):
+            let base = compile(operand)
+            return { a throws(EvalError) in try select(try base(a), name, path: path, offset: offset) }
+
+        case .presence(let operand, let name):
+            let base = compile(operand)
+            return { a throws(EvalError) in
+                let value: Value
+                do {
+                    value = try base(a)
+                } catch {
+                    // An absent parent object means the field is not there either.
+                    if error.isMissing { return .bool(false) }
+                    throw error
+                }
+                return .bool(try presence(value, name, offset: offset))
+            }
+
+        case .call(let function, let implementation, let args):
+            return compileCall(function, implementation, args, offset: offset)
+
+        case .unknownFunction(let name, let args):
+            let compiled = args.map(compile)
+            return { a throws(EvalError) in
+                for arg in compiled { _ = try arg(a) }
+                throw EvalError("no such function: '\(name)'", offset: offset)
+            }
+
+        case .and(let l, let r):
+            return compileLogical(l, r, isAnd: true, offset: offset)
+
+        case .or(let l, let r):
+            return compileLogical(l, r, isAnd: false, offset: offset)
+
+        case .not(let operand):
+            let x = compile(operand)
+            return { a throws(EvalError) in
+                guard case .bool(let b) = try x(a) else { throw EvalError("'!' needs a bool", offset: offset) }
+                return .bool(!b)
+            }
+
+        case .conditional(let c, let t, let e):
+            let condition = compile(c)
+            let then = compile(t)
+            let otherwise = compile(e)
+            return { a throws(EvalError) in
+                let chosen = try condition(a)
+                guard case .bool(let b) = chosen else {
+                    throw EvalError("the condition of '?:' must be a bool, not \(chosen.type.displayName)", offset: offset)
+                }
+                return b ? try then(a) : try otherwise(a)
+            }
+
+        case .equals(let l, let r, let negated):
+            return compileEquals(l, r, negated: negated)
+
+        case .compare(let op, let l, let r):
+            return compileCompare(op, l, r, offset: offset)
+
+        case .list(let items):
+            let compiled = items.map(compile)
+            return { a throws(EvalError) in
+                var values: [Value] = []
+                values.reserveCapacity(compiled.count)
+                for item in compiled { values.append(try item(a)) }
+                return .list(values)
+            }
+
+        case .map(let entries):
+            let compiled = entries.map { (compile($0.key), compile($0.value), $0.key.offset) }
+            return { a throws(EvalError) in
+                var map = MapValue()
+                for (key, value, keyOffset) in compiled {
+                    let k = try key(a)
+                    let inserted: Bool
+                    do {
+                        inserted = try map.insert(key: k, value: try value(a))
+                    } catch {
+                        throw error.at(keyOffset)
+                    }
+                    if !inserted { throw EvalError("repeated map key \(Format.literal(k))", offset: keyOffset) }
+                }
+                return .map(map)
+            }
+
+        case .comprehension(let c):
+            return compileComprehension(c, offset: offset)
+        }
+    }
+
+    // MARK: Fields
+
+    /// `variable.f1.f2…` over record types: the root slot and each step's field index.
+    private func fieldPath(_ node: CheckedNode) -> (Int, String, [(index: Int, path: String)])? {
+        var steps: [(Int, String)] = []
+        var current = node
+        while case .recordField(let operand, let index, _, let path) = current.kind {
+            steps.append((index, path))
+            current = operand
+        }
+        guard case .variable(let slot, let name) = current.kind else { return nil }
+        return (slot, name, steps.reversed())
+    }
+
+    private func compileFieldPath(rootSlot: Int, rootName: String, steps: [(index: Int, path: String)], offset: Int)
+        -> Evaluator
+    {
+        if steps.count == 1 {
+            let (index, path) = steps[0]
+            return { a throws(EvalError) in
+                guard case .record(let record) = try read(a, rootSlot, rootName) else {
+                    throw EvalError("'\(rootName)' is not an object", offset: offset)
+                }
+                guard let value = record.fields[index] else { throw EvalError(missing: [path], offset: offset) }
+                return value
+            }
+        }
+        if steps.count == 2 {
+            let (first, firstPath) = steps[0]
+            let (second, secondPath) = steps[1]
+            return { a throws(EvalError) in
+                guard case .record(let record) = try read(a, rootSlot, rootName) else {
+                    throw EvalError("'\(rootName)' is not an object", offset: offset)
+                }
+                guard let middle = record.fields[first] else { throw EvalError(missing: [firstPath], offset: offset) }
+                guard case .record(let inner) = middle else { throw EvalError("'\(firstPath)' is not an object", offset: offset) }
+                guard let value = inner.fields[second] else { throw EvalError(missing: [secondPath], offset: offset) }
+                return value
+            }
+        }
+        return { a throws(EvalError) in
+            var value = try read(a, rootSlot, rootName)
+            for (index, path) in steps {
+                guard case .record(let record) = value else { throw EvalError("'\(path)' has no fields", offset: offset) }
+                guard let next = record.fields[index] else { throw EvalError(missing: [path], offset: offset) }
+                value = next
+            }
+            return value
+        }
+    }
+
+    // MARK: Calls
+
+    private func compileCall(_ function: String, _ implementation: Function.Implementation, _ args: [CheckedNode], offset: Int)
+        -> Evaluator
+    {
+        let compiled = args.map(compile)
+        switch implementation {
+        case .unary(let f):
+            let x = compiled[0]
+            return { a throws(EvalError) in
+                let value = try x(a)
+                do { return try f(value) } catch { throw error.at(offset) }
+            }
+        case .binary(let f):
+            let x = compiled[0]
+            let y = compiled[1]
+            if let constant = args[1].constantValue {
+                return { a throws(EvalError) in
+                    let value = try x(a)
+                    do { return try f(value, constant) } catch { throw error.at(offset) }
+                }
+            }
+            return { a throws(EvalError) in
+                let left = try x(a)
+                let right = try y(a)
+                do { return try f(left, right) } catch { throw error.at(offset) }
+            }
+        case .ternary(let f):
+            let x = compiled[0]
+            let y = compiled[1]
+            let z = compiled[2]
+            return { a throws(EvalError) in
+                let (u, v, w) = (try x(a), try y(a), try z(a))
+                do { return try f(u, v, w) } catch { throw error.at(offset) }
+            }
+        case .variadic(let f):
+            return { a throws(EvalError) in
+                var values: [Value] = []
+                values.reserveCapacity(compiled.count)
+                for arg in compiled { values.append(try arg(a)) }
+                do { return try f(values) } catch { throw error.at(offset) }
+            }
+        }
+    }
+
+    // MARK: Logic
+
+    /// `&&` and `||` with CEL's commutative error handling: a side that decides the result (false
+    /// for `&&`, true for `||`) wins over an error or missing data on the other side.
+    private func compileLogical(_ l: CheckedNode, _ r: CheckedNode, isAnd: Bool, offset: Int) -> Evaluator {
+        let left = compile(l)
+        let right = compile(r)
+        let decisive = !isAnd
+        let symbol = isAnd ? "&&" : "||"
+        return { a throws(EvalError) in
+            var leftError: EvalError?
+            do {
+                switch try left(a) {
+                case .bool(let b):
+                    if b == decisive { return .bool(decisive) }
+                case let other:
+                    leftError = EvalError("'\(symbol)' needs bool operands, not \(other.type.displayName)", offset: offset)
+                }
+            } catch {
+                leftError = error
+            }
+            let rightValue: Value
+            do {
+                rightValue = try right(a)
+            } catch {
+                throw leftError?.merged(with: error) ?? error
+            }
+            guard case .bool(let b) = rightValue else {
+                let rightError = EvalError("'\(symbol)' needs bool operands, not \(rightValue.type.displayName)", offset: offset)
+                throw leftError?.merged(with: rightError) ?? rightError
+            }
+            if b == decisive { return .bool(decisive) }
+            if let leftError { throw leftError }
+            return .bool(!decisive)
+        }
+    }
+
+    // MARK: Comparisons
+
+    private func compileEquals(_ l: CheckedNode, _ r: CheckedNode, negated: Bool) -> Evaluator {
+        let left = compile(l)
+        if let constant = r.constantValue {
+            switch constant {
+            case .string(let s):
+                let bytes = Array(s.utf8)
+                return { a throws(EvalError) in
+                    let value = try left(a)
+                    if case .string(let x) = value { return .bool(x.utf8.elementsEqual(bytes) != negated) }
+                    return .bool(Operators.equals(value, constant) != negated)
+                }
+            case .bool(let b):
+                return { a throws(EvalError) in
+                    let value = try left(a)
+                    if case .bool(let x) = value { return .bool((x == b) != negated) }
+                    return .bool(Operators.equals(value, constant) != negated)
+                }
+            case .int(let i):
+                return { a throws(EvalError) in
+                    let value = try left(a)
+                    if case .int(let x) = value { return .bool((x == i) != negated) }
+                    return .bool(Operators.equals(value, constant) != negated)
+                }
+            default:
+                return { a throws(EvalError) in .bool(Operators.equals(try left(a), constant) != negated) }
+            }
+        }
+        let right = compile(r)
+        return { a throws(EvalError) in
+            let x = try left(a)
+            let y = try right(a)
+            return .bool(Operators.equals(x, y) != negated)
+        }
+    }
+
+    private func compileCompare(_ op: ComparisonOperator, _ l: CheckedNode, _ r: CheckedNode, offset: Int) -> Evaluator {
+        let left = compile(l)
+        let function = op.function
+        if let constant = r.constantValue {
+            if case .int(let c) = constant {
+                return { a throws(EvalError) in
+                    let value = try left(a)
+                    if case .int(let x) = value { return .bool(op.holds(x < c ? -1 : (x == c ? 0 : 1))) }
+                    return try compareValues(op, value, constant, function, offset)
+                }
+            }
+            if case .decimal(let c) = constant {
+                return { a throws(EvalError) in
+                    let value = try left(a)
+                    if case .decimal(let x) = value { return .bool(op.holds(x < c ? -1 : (x == c ? 0 : 1))) }
+                    return try compareValues(op, value, constant, function, offset)
+                }
+            }
+            return { a throws(EvalError) in try compareValues(op, try left(a), constant, function, offset) }
+        }
+        let right = compile(r)
+        return { a throws(EvalError) in
+            let x = try left(a)
+            let y = try right(a)
+            return try compareValues(op, x, y, function, offset)
+        }
+    }
+
+    // MARK: Comprehensions
+
+    private func compileComprehension(_ c: CheckedComprehension, offset: Int) -> Evaluator {
+        let range = compile(c.range)
+        let predicate = c.predicate.map(compile)
+        let transform = c.transform.map(compile)
+        let slot = c.slot
+        let slot2 = c.slot2
+        let kind = c.kind
+        let name = kind.rawValue
+        return { a throws(EvalError) in
+            let source = try range(a)
+            // The pairs to iterate: (first variable, second variable).
+            let pairs: [(Value, Value)]
+            switch source {
+            case .list(let items):
+                pairs = slot2 == nil ? items.map { ($0, .null) } : items.enumerated().map { (.int(Int64($0.offset)), $0.element) }
+            case .map(let map):
+                pairs = map.entries.map { ($0.key, $0.value) }
+            default:
+                throw EvalError("\(name)() needs a list or a map, not \(source.type.displayName)", offset: offset)
+            }
+            defer {
+                a[slot] = .unbound
+                if let slot2 { a[slot2] = .unbound }
+            }
+            func bind(_ pair: (Value, Value)) {
+                a[slot] = .value(pair.0)
+                if let slot2 { a[slot2] = .value(pair.1) }
+            }
+            func test(_ pair: (Value, Value)) throws(EvalError) -> Bool {
+                guard let predicate else { return true }
+                let result = try predicate(a)
+                guard case .bool(let b) = result else {
+                    throw EvalError("the condition of \(name)() must give a bool, not \(result.type.displayName)", offset: offset)
+                }
+                return b
+            }
+            switch kind {
+            case .all, .exists:
+                let decisive = kind == .exists
+                var pending: EvalError?
+                for pair in pairs {
+                    bind(pair)
+                    do {
+                        if try test(pair) == decisive { return .bool(decisive) }
+                    } catch {
+                        pending = pending?.merged(with: error) ?? error
+                    }
+                }
+                if let pending { throw pending }
+                return .bool(!decisive)
+            case .existsOne:
+                var count = 0
+                for pair in pairs {
+                    bind(pair)
+                    if try test(pair) { count += 1 }
+                }
+                return .bool(count == 1)
+            case .map:
+                var out: [Value] = []
+                for pair in pairs {
+                    bind(pair)
+                    if try test(pair) { out.append(try transform!(a)) }
+                }
+                return .list(out)
+            case .filter:
+                var out: [Value] = []
+                for pair in pairs {
+                    bind(pair)
+                    if try test(pair) { out.append(slot2 == nil ? pair.0 : pair.1) }
+                }
+                return .list(out)
+            case .transformMap:
+                var out = MapValue()
+                for pair in pairs {
+                    bind(pair)
+                    if try test(pair) { try out.insert(key: pair.0, value: try transform!(a)) }
+                }
+                return .map(out)
+            case .transformMapEntry:
+                var out = MapValue()
+                for pair in pairs {
+                    bind(pair)
+                    guard try test(pair) else { continue }
+                    let entry = try transform!(a)
+                    guard case .map(let entries) = entry else {
+                        throw EvalError("transformMapEntry() must give a map, not \(entry.type.displayName)", offset: offset)
+                    }
+                    for item in entries.entries where !(try out.insert(key: item.key, value: item.value)) {
+                        throw EvalError("transformMapEntry() gave the key \(Format.literal(item.key)) twice", offset: offset)
+                    }
+                }
+                return .map(out)
+            }
+        }
+    }
+}
+
+// MARK: Shared run-time steps
+
+@inline(__always)
+private func read(_ a: Activation, _ slot: Int, _ name: String) throws(EvalError) -> Value {
+    switch a.slots[slot] {
+    case .value(let value): return value
+    case .failed(let error): throw error
+    case .unbound: throw EvalError("no such attribute: '\(name)'")
+    }
+}
+
+private func recordField(_ base: Value, index: Int, name: String, path: String, offset: Int) throws(EvalError) -> Value {
+    guard case .record(let record) = base else {
+        return try select(base, name, path: path, offset: offset)
+    }
+    guard let value = record.fields[index] else { throw EvalError(missing: [path], offset: offset) }
+    return value
+}
+
+private func select(_ base: Value, _ name: String, path: String?, offset: Int) throws(EvalError) -> Value {
+    switch base {
+    case .map(let map):
+        guard let value = map.value(forString: name) else { throw EvalError("no such key: '\(name)'", offset: offset) }
+        return value
+    case .record(let record):
+        guard let index = record.type.index(of: name) else { throw EvalError("no such field: '\(name)'", offset: offset) }
+        guard let value = record.fields[index] else { throw EvalError(missing: [path ?? name], offset: offset) }
+        return value
+    default:
+        throw EvalError("cannot select field '\(name)' from \(base.type.displayName)", offset: offset)
+    }
+}
+
+private func presence(_ base: Value, _ name: String, offset: Int) throws(EvalError) -> Bool {
+    switch base {
+    case .map(let map): return map.value(forString: name) != nil
+    case .record(let record):
+        guard let index = record.type.index(of: name) else { throw EvalError("no such field: '\(name)'", offset: offset) }
+        return record.fields[index] != nil
+    default:
+        throw EvalError("has() cannot test field '\(name)' of \(base.type.displayName)", offset: offset)
+    }
+}
+
+private func compareValues(_ op: ComparisonOperator, _ x: Value, _ y: Value, _ function: String, _ offset: Int)
+    throws(EvalError) -> Value
+{
+    do {
+        guard let order = try Operators.compare(x, y, function: function) else { return .bool(false) }
+        return .bool(op.holds(order))
+    } catch {
+        throw error.at(offset)
+    }
+}

@@ -1,0 +1,149 @@
+/// A run-time value of the expression language.
+public enum Value: Sendable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case uint(UInt64)
+    case double(Double)
+    case decimal(ExactDecimal)
+    case string(String)
+    case bytes([UInt8])
+    case list([Value])
+    case map(MapValue)
+    case timestamp(Timestamp)
+    case duration(TimeSpan)
+    case type(CELType)
+    case record(RecordValue)
+
+    /// The runtime type, as `type(x)` reports it.
+    public var type: CELType {
+        switch self {
+        case .null: .null
+        case .bool: .bool
+        case .int: .int
+        case .uint: .uint
+        case .double: .double
+        case .decimal: .decimal
+        case .string: .string
+        case .bytes: .bytes
+        case .list: .list(.dyn)
+        case .map: .map(.dyn, .dyn)
+        case .timestamp: .timestamp
+        case .duration: .duration
+        case .type: .type(nil)
+        case .record(let record): .record(record.type)
+        }
+    }
+
+    /// CEL equality: numbers compare by value across int, uint, double and decimal; values of
+    /// different kinds are unequal; never an error.
+    public func isEqual(to other: Value) -> Bool { Operators.equals(self, other) }
+}
+
+/// A map value: entries in insertion order plus an index by normalised key.
+///
+/// CEL map keys are bool, int, uint or string; an int and a uint key with the same numeric value
+/// are the same key, and a double that holds an integral value finds it too.
+public struct MapValue: Sendable {
+    public private(set) var entries: [(key: Value, value: Value)]
+    private var index: [MapKey: Int]
+
+    public init() {
+        entries = []
+        index = [:]
+    }
+
+    public var count: Int { entries.count }
+
+    /// Inserts an entry; returns false when the key is already present (CEL makes that an error).
+    @discardableResult
+    public mutating func insert(key: Value, value: Value) throws(EvalError) -> Bool {
+        guard let normalised = MapKey(key) else {
+            throw EvalError("unsupported map key type '\(key.type.displayName)'; keys must be bool, int, uint or string")
+        }
+        if index[normalised] != nil { return false }
+        index[normalised] = entries.count
+        entries.append((key, value))
+        return true
+    }
+
+    /// The value for `key`, or nil when absent. Doubles and decimals with an integral value find int
+    /// and uint keys.
+    public func value(for key: Value) -> Value? {
+        guard let normalised = MapKey(lookup: key), let position = index[normalised] else { return nil }
+        return entries[position].value
+    }
+
+    public func value(forString key: String) -> Value? {
+        guard let position = index[.string(key)] else { return nil }
+        return entries[position].value
+    }
+
+    /// Whether `key` has a type a map key can have at all (lookups with other types are errors).
+    public static func isValidKeyType(_ key: Value) -> Bool {
+        switch key {
+        case .bool, .int, .uint, .string, .double, .decimal: true
+        default: false
+        }
+    }
+}
+
+/// A map key with numeric keys unified: uint values that fit int64 are stored as int.
+enum MapKey: Hashable, Sendable {
+    case bool(Bool)
+    case int(Int64)
+    case uint(UInt64)
+    case string(String)
+
+    init?(_ value: Value) {
+        switch value {
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .uint(let u): self = u <= UInt64(Int64.max) ? .int(Int64(u)) : .uint(u)
+        case .string(let s): self = .string(s)
+        default: return nil
+        }
+    }
+
+    /// Lookup keys may also be doubles or decimals holding an integral value.
+    init?(lookup value: Value) {
+        switch value {
+        case .double(let d):
+            guard d.rounded(.towardZero) == d else { return nil }
+            if let i = Int64(exactly: d) {
+                self = .int(i)
+            } else if let u = UInt64(exactly: d) {
+                self = .uint(u)
+            } else {
+                return nil
+            }
+        case .decimal(let d):
+            if let i = d.exactInt64 {
+                self = .int(i)
+            } else {
+                return nil
+            }
+        default:
+            self.init(value)
+        }
+    }
+}
+
+/// An object whose fields a `RecordType` declares; absent optional fields are nil.
+///
+/// Immutable once built, so it is shared by reference between evaluations and threads.
+public final class RecordValue: Sendable {
+    public let type: RecordType
+    public let fields: [Value?]
+
+    public init(type: RecordType, fields: [Value?]) {
+        precondition(fields.count == type.fields.count, "record \(type.name) needs \(type.fields.count) fields")
+        self.type = type
+        self.fields = fields
+    }
+
+    public subscript(name: String) -> Value? {
+        guard let index = type.index(of: name) else { return nil }
+        return fields[index]
+    }
+}
