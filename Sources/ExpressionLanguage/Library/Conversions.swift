@@ -113,7 +113,7 @@ enum Conversions {
         case .timestamp: return v
         case .string(let s): return .timestamp(try Operators.time { () throws(TimeError) in try Timestamp(rfc3339: s) })
         case .int(let seconds):
-            return .timestamp(try Operators.time { () throws(TimeError) in try Timestamp(seconds: seconds, nanos: 0) })
+            return .timestamp(try Operators.time { () throws(TimeError) in try Timestamp(seconds: seconds) })
         default: throw .noOverload("timestamp", [v])
         }
     }
@@ -123,7 +123,7 @@ enum Conversions {
         case .duration: return v
         case .string(let s): return .duration(try Operators.time { () throws(TimeError) in try TimeSpan(celText: s) })
         case .int(let seconds):
-            return .duration(try Operators.time { () throws(TimeError) in try TimeSpan(seconds: seconds, nanos: 0) })
+            return .duration(try Operators.time { () throws(TimeError) in try TimeSpan(seconds: seconds) })
         default: throw .noOverload("duration", [v])
         }
     }

@@ -15,7 +15,7 @@ public enum Format {
         case .map(let map):
             "{" + map.entries.map { "\(display($0.key)): \(display($0.value))" }.joined(separator: ", ") + "}"
         case .timestamp(let t): t.rfc3339
-        case .duration(let d): d.description
+        case .duration(let d): d.celText
         case .type(let t): t.runtimeTypeName
         case .record(let r):
             "{" + zip(r.type.fields, r.fields).compactMap { field, value in
@@ -33,7 +33,7 @@ public enum Format {
         case .map(let map):
             "{" + map.entries.map { "\(literal($0.key)): \(literal($0.value))" }.joined(separator: ", ") + "}"
         case .timestamp(let t): "timestamp('\(t.rfc3339)')"
-        case .duration(let d): "duration('\(d.description)')"
+        case .duration(let d): "duration('\(d.celText)')"
         default: display(value)
         }
     }

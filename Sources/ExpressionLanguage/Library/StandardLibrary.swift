@@ -6,7 +6,7 @@ extension FunctionLibrary {
         for function in operatorFunctions + conversionFunctions + stringFunctions + aggregateFunctions {
             library.add(function)
         }
-        for field in TimeFunctions.Field.allCases { library.add(TimeFunctions.accessor(field)) }
+        for accessor in TimeFunctions.accessors { library.add(accessor) }
         return library
     }()
 
