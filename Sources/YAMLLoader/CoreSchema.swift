@@ -65,6 +65,15 @@ enum CoreSchema {
     }
 
     static func resolvePlain(_ text: String) -> YAMLValue {
+        // Most plain scalars are words: only these first characters can start a non-string.
+        switch text.utf8.first ?? UInt8(ascii: "~") {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+            UInt8(ascii: "f"), UInt8(ascii: "F"):
+            break
+        default:
+            return .string(text)
+        }
         if isNull(text) { return .null }
         if let value = bool(text) { return .bool(value) }
         if isInt(text) { return .int(text: text) }
@@ -180,28 +189,30 @@ struct DecimalLiteral {
     var exponent: Substring
 
     init?(_ text: String) {
-        var rest = Substring(text)
-        isNegative = rest.hasPrefix("-")
-        if rest.hasPrefix("-") || rest.hasPrefix("+") { rest.removeFirst() }
-        integer = rest.prefix { $0.isASCII && $0.isNumber }
-        rest.removeFirst(integer.count)
-        fraction = ""
-        if rest.hasPrefix(".") {
-            rest.removeFirst()
-            fraction = rest.prefix { $0.isASCII && $0.isNumber }
-            rest.removeFirst(fraction.count)
+        let utf8 = text.utf8
+        var index = utf8.startIndex
+        func skip(_ byte: Unicode.Scalar) -> Bool {
+            guard index < utf8.endIndex, utf8[index] == UInt8(ascii: byte) else { return false }
+            index = utf8.index(after: index)
+            return true
         }
+        func digits() -> Substring {
+            let start = index
+            while index < utf8.endIndex, CoreSchema.isDigit(utf8[index]) { index = utf8.index(after: index) }
+            return text[start..<index]
+        }
+        isNegative = skip("-")
+        if !isNegative { _ = skip("+") }
+        integer = digits()
+        fraction = skip(".") ? digits() : ""
         guard !integer.isEmpty || !fraction.isEmpty else { return nil }
         exponent = "0"
-        if rest.hasPrefix("e") || rest.hasPrefix("E") {
-            rest.removeFirst()
-            let signed = rest
-            if rest.hasPrefix("-") || rest.hasPrefix("+") { rest.removeFirst() }
-            let digits = rest.prefix { $0.isASCII && $0.isNumber }
-            guard !digits.isEmpty else { return nil }
-            rest.removeFirst(digits.count)
-            exponent = signed[..<rest.startIndex]
+        if skip("e") || skip("E") {
+            let signed = index
+            if !skip("-") { _ = skip("+") }
+            guard !digits().isEmpty else { return nil }
+            exponent = text[signed..<index]
         }
-        guard rest.isEmpty else { return nil }
+        guard index == utf8.endIndex else { return nil }
     }
 }

@@ -146,6 +146,17 @@ enum Messages {
         ja: "文書は 1 つだけにしてください（ここから 2 つ目の文書が始まっています）。'---' の行を削除するか、ファイルを分けてください"
     )
 
+    /// Joins Japanese text, with a space where Latin text or a quoted value meets Japanese,
+    /// as Japanese typesetting does (`'no' が`, `false が`, but `文字列が`).
+    static func spaced(_ first: String, _ second: String) -> String {
+        guard let last = first.unicodeScalars.last, let next = second.unicodeScalars.first else {
+            return first + second
+        }
+        let latin: (Unicode.Scalar) -> Bool = { $0.isASCII && $0 != " " }
+        return latin(last) != latin(next) && !"（）、。".unicodeScalars.contains(last)
+            ? first + " " + second : first + second
+    }
+
     /// `'text'`, shortened when long, for quoting a value in a message.
     static func quoted(_ text: String) -> String {
         let scalars = text.unicodeScalars

@@ -33,7 +33,7 @@ extension YAMLNode {
     ///
     /// `0755` (octal in YAML 1.1), `1_000`, `12:30` and `1.5` are errors.
     public func asInteger() -> Result<Int64, DiagnosticError> {
-        guard let text = numericText(expected: Expectation.integer) else {
+        guard let text = numericText() else {
             return .failure(DiagnosticError(mismatch(expected: Expectation.integer, hint: quotedNumberHint)))
         }
         if let problem = numberProblem(text, expected: Expectation.integer) {
@@ -68,7 +68,7 @@ extension YAMLNode {
     /// Quoted numbers, `0755`, `1_000`, `12:30`, `.inf`, `.nan`, and hexadecimal or octal
     /// integers are errors.
     public func asNumberText() -> Result<String, DiagnosticError> {
-        guard let text = numericText(expected: Expectation.number) else {
+        guard let text = numericText() else {
             return .failure(DiagnosticError(mismatch(expected: Expectation.number, hint: quotedNumberHint)))
         }
         if let problem = numberProblem(text, expected: Expectation.number) { return .failure(DiagnosticError(problem)) }
@@ -101,7 +101,7 @@ extension YAMLNode {
     private var isResolvable: Bool { tag == nil && scalar?.style == .plain }
 
     /// The text of a scalar that may be a number: plain untagged, `!!int` or `!!float`.
-    private func numericText(expected: LocalizedText) -> String? {
+    private func numericText() -> String? {
         guard let scalar, isResolvable || tag == CoreSchema.Tag.int || tag == CoreSchema.Tag.float else { return nil }
         return scalar.text
     }
@@ -117,16 +117,16 @@ extension YAMLNode {
     /// The YAML 1.1 and non-finite forms, each with its own explanation.
     private func numberProblem(_ text: String, expected: LocalizedText) -> Diagnostic? {
         let shown = Messages.quoted(text)
-        if text.contains("_"), text.contains(where: \.isNumber) {
-            let fixed = text.filter { $0 != "_" }
-            return .error(
-                YAMLDiagnosticCode.digitSeparator,
-                Expectation.digitSeparator(shown, fixed: fixed),
-                at: location
-            )
-        }
         if Self.isSexagesimal(text) {
             return .error(YAMLDiagnosticCode.sexagesimal, Expectation.sexagesimal(shown), at: location)
+        }
+        let withoutSeparators = text.filter { $0 != "_" }
+        if withoutSeparators != text, CoreSchema.isInt(withoutSeparators) || DecimalLiteral(withoutSeparators) != nil {
+            return .error(
+                YAMLDiagnosticCode.digitSeparator,
+                Expectation.digitSeparator(shown, fixed: withoutSeparators),
+                at: location
+            )
         }
         let unsigned = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
         if unsigned.hasPrefix("0b"), unsigned.count > 2, unsigned.dropFirst(2).allSatisfy({ $0 == "0" || $0 == "1" }) {
@@ -174,7 +174,8 @@ extension YAMLNode {
     private func diagnostic(_ code: String, expected: LocalizedText, hint: LocalizedText?) -> Diagnostic {
         let found = foundDescription
         var en = "expected \(expected.en), found \(found.en)"
-        var ja = "\(expected.text(in: .ja))が必要ですが、\(found.text(in: .ja))が書かれています"
+        let foundJa = Messages.spaced(found.text(in: .ja), "が書かれています")
+        var ja = Messages.spaced(expected.text(in: .ja), "が必要ですが、") + foundJa
         if let hint {
             en += "; " + hint.en
             ja += "。" + hint.text(in: .ja)

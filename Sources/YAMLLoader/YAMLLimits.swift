@@ -6,6 +6,8 @@ public struct YAMLLimits: Sendable, Hashable {
     /// Largest input, in bytes. Default 16 MiB.
     public var maxBytes: Int
     /// Deepest nesting of mappings and sequences, counting the outermost as 1. Default 100.
+    ///
+    /// Code that walks a tree recurses, and so does freeing it: keep this in the hundreds.
     public var maxDepth: Int
     /// Most nodes in a stream, counting every node an alias expands to. Default 1,000,000.
     public var maxNodes: Int

@@ -33,6 +33,7 @@ public enum YAMLLoader {
         }
     }
 
+    /// Loads every document of a stream given as text.
     public static func loadStream(
         _ text: String,
         path: String,
@@ -41,6 +42,7 @@ public enum YAMLLoader {
         loadStream(Array(text.utf8), path: path, limits: limits)
     }
 
+    /// Loads a stream given as text that must hold at most one document.
     public static func loadDocument(
         _ text: String,
         path: String,
@@ -50,16 +52,18 @@ public enum YAMLLoader {
     }
 
     /// Reads and loads every document of a file; `path` is also the name diagnostics show.
-    public static func loadStream(atPath path: String, limits: YAMLLimits = YAMLLimits()) -> Result<
-        [YAMLNode], DiagnosticError
-    > {
+    public static func loadStream(
+        atPath path: String,
+        limits: YAMLLimits = YAMLLimits()
+    ) -> Result<[YAMLNode], DiagnosticError> {
         FileReader.contents(ofFile: path, limit: limits.maxBytes).flatMap { loadStream($0, path: path, limits: limits) }
     }
 
     /// Reads and loads a file that must hold at most one document.
-    public static func loadDocument(atPath path: String, limits: YAMLLimits = YAMLLimits()) -> Result<
-        YAMLNode, DiagnosticError
-    > {
+    public static func loadDocument(
+        atPath path: String,
+        limits: YAMLLimits = YAMLLimits()
+    ) -> Result<YAMLNode, DiagnosticError> {
         FileReader.contents(ofFile: path, limit: limits.maxBytes).flatMap {
             loadDocument($0, path: path, limits: limits)
         }

@@ -51,6 +51,16 @@ public struct YAMLScalar: Sendable, Hashable {
         self.style = style
         self.segments = segments
     }
+
+    /// Scalars are equal when their text and style are; the layout only serves positions.
+    public static func == (lhs: YAMLScalar, rhs: YAMLScalar) -> Bool {
+        lhs.text == rhs.text && lhs.style == rhs.style
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(text)
+        hasher.combine(style)
+    }
 }
 
 /// One entry of a mapping, in document order.
