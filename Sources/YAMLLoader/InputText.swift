@@ -99,7 +99,8 @@ struct InputText {
         return (value, length)
     }
 
-    /// The mark of a byte offset (libyaml reports reader errors this way).
+    /// The mark of a byte offset, for libyaml reader errors (which carry only an offset); our scan
+    /// catches the reader errors libyaml 0.2.5 has before libyaml sees the bytes.
     ///
     /// - Complexity: O(log l + c) for l lines and a line of c bytes.
     func mark(ofByteOffset offset: Int) -> Mark {

@@ -41,31 +41,89 @@ extension YAMLNode {
 /// source is at hand), for scalars whose text is not one verbatim run on their first line.
 enum ScalarLayout {
     /// The segments of a scalar; empty when the start mark alone locates every offset.
-    static func segments(text: String, style: ScalarStyle, start: Mark, end: Mark, input: InputText) -> [TextSegment] {
+    ///
+    /// - Parameter hasProperties: whether the node has an anchor or a tag, which libyaml's
+    ///   start mark includes; the text then starts after them.
+    static func segments(
+        text: String,
+        style: ScalarStyle,
+        start: Mark,
+        end: Mark,
+        hasProperties: Bool,
+        input: InputText
+    ) -> [TextSegment] {
+        let begin = hasProperties ? contentStart(after: start, before: end, input: input) : start.position
+        let count = text.unicodeScalars.count
         switch style {
-        case .plain where start.line == end.line:
-            return []
+        case .plain where begin.line == end.line:
+            if begin == start.position { return [] }
+            return [TextSegment(textOffset: 0, line: begin.line, column: begin.column, exactLength: count)]
         case .singleQuoted, .doubleQuoted:
             // A verbatim single-line quoted scalar is two scalars (the quotes) longer than its text;
             // every escape makes the text shorter still.
-            if start.line == end.line, end.offset - start.offset - 2 == text.unicodeScalars.count { return [] }
-            return matched(Array(text.unicodeScalars), style: style, start: start, end: end, input: input)
+            if begin.line == end.line, end.column - begin.column - 2 == count {
+                if begin == start.position { return [] }
+                return [TextSegment(textOffset: 0, line: begin.line, column: begin.column + 1, exactLength: count)]
+            }
+            return matched(Array(text.unicodeScalars), style: style, begin: begin, end: end, input: input)
         case .literal:
-            return literal(text, start: start, input: input)
+            return literal(text, header: begin.line, input: input)
         case .plain, .folded:
-            return matched(Array(text.unicodeScalars), style: style, start: start, end: end, input: input)
+            return matched(Array(text.unicodeScalars), style: style, begin: begin, end: end, input: input)
         }
     }
 
+    /// Where a scalar's own text (or its quote or block indicator) starts: after the anchor and
+    /// tag tokens, spaces, comments and line breaks that may come between them and the text.
+    ///
+    /// Token ends follow libyaml: an anchor name is ASCII letters, digits, `-` and `_` (so in
+    /// `&an:chor` the text starts at `:`); a tag runs to the next space.
+    private static func contentStart(after start: Mark, before end: Mark, input: InputText) -> SourcePosition {
+        enum Token { case none, anchor, tag }
+        var position = start.position
+        var scalars = input.lineScalars(position.line)
+        var token = Token.none
+        while position < end.position {
+            guard position.column <= scalars.count else {
+                position = SourcePosition(line: position.line + 1, column: 1)
+                scalars = input.lineScalars(position.line)
+                token = .none
+                continue
+            }
+            let character = scalars[position.column - 1]
+            let isAnchorCharacter =
+                ("a"..."z").contains(character) || ("A"..."Z").contains(character) || ("0"..."9").contains(character)
+                || character == "-" || character == "_"
+            switch token {
+            case .anchor where isAnchorCharacter, .tag where character != " " && character != "\t":
+                break
+            default:
+                token = .none
+                if character == "&" {
+                    token = .anchor
+                } else if character == "!" {
+                    token = .tag
+                } else if character == "#" {
+                    position.column = scalars.count
+                } else if character != " " && character != "\t" {
+                    return position
+                }
+            }
+            position.column += 1
+        }
+        // An empty scalar after its properties: there is no text to locate.
+        return start.position
+    }
+
     /// Literal text is the file's lines minus their indentation: decoded line k is file line
-    /// `start.line + 1 + k` (the header `|` is on the start line), and ends that file line.
-    private static func literal(_ text: String, start: Mark, input: InputText) -> [TextSegment] {
+    /// `header + 1 + k` (the header `|` is on line `header`), and ends that file line.
+    private static func literal(_ text: String, header: Int, input: InputText) -> [TextSegment] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }
         var segments: [TextSegment] = []
         var textOffset = 0
         for (index, line) in lines.enumerated() {
-            let lineNumber = start.line + 1 + index
+            let lineNumber = header + 1 + index
             let source = input.lineScalars(lineNumber)
             let content = Array(line.unicodeScalars)
             if source.count >= content.count, Array(source.suffix(content.count)) == content {
@@ -91,11 +149,11 @@ enum ScalarLayout {
     private static func matched(
         _ text: [Unicode.Scalar],
         style: ScalarStyle,
-        start: Mark,
+        begin: SourcePosition,
         end: Mark,
         input: InputText
     ) -> [TextSegment] {
-        let firstLine = style.isBlock ? start.line + 1 : start.line
+        let firstLine = style.isBlock ? begin.line + 1 : begin.line
         // A block scalar ends where the next token starts, often at column 1 of a later line.
         let lastLine = min(style.isBlock && end.column == 1 ? end.line - 1 : end.line, input.lineCount)
         guard firstLine <= lastLine else { return [] }
@@ -104,7 +162,7 @@ enum ScalarLayout {
         for line in firstLine...lastLine {
             let source = input.lineScalars(line)
             var from = source.firstIndex { $0 != " " && $0 != "\t" } ?? source.count
-            if line == start.line { from = start.column - 1 + (style.isQuoted ? 1 : 0) }
+            if line == begin.line { from = begin.column - 1 + (style.isQuoted ? 1 : 0) }
             var upTo = source.count
             if line == end.line, style.isQuoted { upTo = min(upTo, max(from, end.column - 2)) }
             guard from < upTo else { continue }

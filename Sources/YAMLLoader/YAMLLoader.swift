@@ -177,6 +177,7 @@ private struct TreeBuilder {
                 style: style,
                 start: event.start,
                 end: event.end,
+                hasProperties: anchor != nil || tag != nil,
                 input: input
             )
             let scalar = YAMLScalar(text: text, style: style, segments: segments)

@@ -1,5 +1,7 @@
+import Diagnostics
 import Foundation
 import Testing
+import YAMLLoader
 
 @testable import ConformanceRunner
 
@@ -126,5 +128,71 @@ private let suitePath: String? = {
         #expect(ConformanceMain.run(arguments: ["yaml"]) == 2)
         #expect(ConformanceMain.run(arguments: ["yaml", "/nonexistent/cases.json"]) == 2)
         #expect(ConformanceMain.run(arguments: []) == 2)
+    }
+}
+
+extension YAMLConformanceTests {
+    /// Every offset of every scalar in the suite maps into the file, and where the mapping is
+    /// documented as exact (plain and verbatim quoted single-line scalars, literal scalars)
+    /// the file has the text's character at that place.
+    @Test(
+        .enabled(
+            if: suitePath != nil,
+            "../shared/conformance/yaml/cases.json not found from the package root (or set DIACERT_SHARED)"
+        )
+    )
+    func scalarOffsetsMapOntoTheSameCharactersInTheFile() throws {
+        let cases = try YAMLConformance.loadCases(fromFile: try #require(suitePath)).get()
+        var checked = 0
+        for testCase in cases {
+            guard case .success(let documents) = YAMLLoader.loadStream(testCase.yaml, path: testCase.id) else {
+                continue
+            }
+            let lines = Self.lines(testCase.yaml)
+            for scalarNode in documents.flatMap(Self.scalars) {
+                let scalar = try #require(scalarNode.scalar)
+                let text = Array(scalar.text.unicodeScalars)
+                let verbatim =
+                    scalarNode.start.line == scalarNode.end.line
+                    && (scalar.style == .plain
+                        || (scalar.style.isQuoted && scalarNode.end.offset - scalarNode.start.offset - 2 == text.count))
+                for offset in 0...text.count {
+                    let position = scalarNode.location(ofScalarOffset: offset).position
+                    #expect(position.line >= 1 && position.line <= lines.count + 1, "\(testCase.id) offset \(offset)")
+                    #expect(position.column >= 1, "\(testCase.id) offset \(offset)")
+                    guard offset < text.count, text[offset] != "\n", verbatim || scalar.style == .literal else {
+                        continue
+                    }
+                    let line = position.line <= lines.count ? lines[position.line - 1] : []
+                    let found = position.column <= line.count ? line[position.column - 1] : nil
+                    #expect(found == text[offset], "\(testCase.id): offset \(offset) maps to \(position)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 1000)
+    }
+
+    private static func scalars(_ node: YAMLNode) -> [YAMLNode] {
+        switch node.kind {
+        case .scalar: [node]
+        case .sequence(let items): items.flatMap(scalars)
+        case .mapping(let pairs): pairs.flatMap { scalars($0.key) + scalars($0.value) }
+        }
+    }
+
+    /// The input's lines as libyaml counts them (LF, CR LF or CR), without their breaks.
+    private static func lines(_ text: String) -> [[Unicode.Scalar]] {
+        var lines: [[Unicode.Scalar]] = [[]]
+        var previous: Unicode.Scalar?
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" || scalar == "\r" || scalar == "\u{85}" || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                if !(scalar == "\n" && previous == "\r") { lines.append([]) }
+            } else {
+                lines[lines.count - 1].append(scalar)
+            }
+            previous = scalar
+        }
+        return lines
     }
 }

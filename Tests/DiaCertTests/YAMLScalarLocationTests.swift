@@ -62,6 +62,18 @@ import YAMLLoader
         #expect(try position("v: \"x\\ty\n  second\"\n", offset: 4) == "2:3")
     }
 
+    @Test func anchorsAndTagsBeforeTheTextAreSkipped() throws {
+        let root = try loadYAML("a: &x !!str dossier.y > 1\nb: !e \"q r\"\nc: !!str\n  text here\nd: &x:y z\n")
+        // The node starts at its properties; offsets count from the text.
+        #expect(root["a"]?.start.column == 4)
+        #expect(root["a"]?.location(ofScalarOffset: 8).position.description == "1:21")
+        #expect(root["b"]?.location(ofScalarOffset: 2).position.description == "2:10")
+        #expect(root["c"]?.location(ofScalarOffset: 5).position.description == "4:8")
+        // libyaml ends the anchor name at ':', so the text is ":y z".
+        #expect(root["d"]?.scalar?.text == ":y z")
+        #expect(root["d"]?.location(ofScalarOffset: 1).position.description == "5:7")
+    }
+
     @Test func collectionsUseTheirStart() throws {
         let node = try #require(try loadYAML("v: [a, b]\n")["v"])
         #expect(node.location(ofScalarOffset: 3).position.description == "1:4")
