@@ -16,7 +16,8 @@ extension YAMLNode {
     public func asBool() -> Result<Bool, DiagnosticError> {
         if case .bool(let value) = coreValue { return .success(value) }
         guard let scalar, isResolvable else {
-            let hint = scalar.flatMap { CoreSchema.bool($0.text) } != nil ? Hint.removeQuotes : nil
+            let quotedBool = scalar.map { $0.style.isQuoted && CoreSchema.bool($0.text) != nil } ?? false
+            let hint = quotedBool ? Hint.removeQuotes : nil
             return .failure(DiagnosticError(mismatch(expected: Expectation.bool, hint: hint)))
         }
         if ["y", "n", "yes", "no", "on", "off"].contains(scalar.text.lowercased()) {

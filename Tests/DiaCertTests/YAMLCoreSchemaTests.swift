@@ -124,7 +124,7 @@ extension YAMLCoreSchemaTests {
     }
 
     @Test func otherBoolMismatches() throws {
-        let root = try loadYAML("a: 1\nb:\nc: [x]\nd: maybe\n")
+        let root = try loadYAML("a: 1\nb:\nc: [x]\nd: maybe\ne: !!str true\n")
         #expect(
             try accessorError(try #require(root["a"]).asBool()).message.en
                 == "expected true or false, found the number '1'"
@@ -138,6 +138,10 @@ extension YAMLCoreSchemaTests {
         )
         #expect(
             try accessorError(try #require(root["d"]).asBool()).message.en == "expected true or false, found 'maybe'"
+        )
+        #expect(
+            try accessorError(try #require(root["e"]).asBool()).message.en
+                == "expected true or false, found the string 'true' tagged !!str"
         )
     }
 }
