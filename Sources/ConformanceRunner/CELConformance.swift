@@ -18,6 +18,21 @@ public enum CELConformance {
         var id: String { "\(file)/\(section)/\(name)" }
     }
 
+    /// The `conformance cel PATH...` subcommand: prints every failure and the totals; 0 when it ran.
+    public static func main(paths: [String]) -> Int32 {
+        guard !paths.isEmpty else {
+            FileHandle.standardError.write(Data("usage: conformance cel PATH...\n".utf8))
+            return 2
+        }
+        do {
+            print(try run(paths: paths).text)
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("conformance cel: \(error)\n".utf8))
+            return 2
+        }
+    }
+
     /// Runs every case of the given files; cases listed in `CELSkips.reasons` are skipped.
     public static func run(paths: [String]) throws -> ConformanceReport {
         var report = ConformanceReport()

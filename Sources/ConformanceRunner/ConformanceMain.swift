@@ -15,8 +15,7 @@ public enum ConformanceMain {
         case "yaml":
             return YAMLConformance.main(paths: paths)
         case "cel":
-            FileHandle.standardError.write(Data("conformance cel: not yet implemented\n".utf8))
-            return 2
+            return CELConformance.main(paths: paths)
         default:
             FileHandle.standardError.write(Data("usage: conformance yaml|cel PATH...\n".utf8))
             return 2
