@@ -1,3 +1,4 @@
+import Diagnostics
 import ExpressionLanguage
 import Foundation
 

@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// The names and functions expressions may use, and the entry point that turns text into a
 /// runnable `Program`.
 ///

@@ -5,22 +5,7 @@ import YAMLLoader
 
 @testable import ConformanceRunner
 
-/// The shared YAML conformance suite, read where it lives (never copied into the repository).
-///
-/// It is `../shared/conformance/yaml/cases.json` from the package root; a worktree sits deeper
-/// (`/work/wt/<name>`), so each ancestor's `shared` is tried, and `DIACERT_SHARED` overrides.
-private let suitePath: String? = {
-    let relative = "conformance/yaml/cases.json"
-    var candidates: [String] = []
-    if let shared = ProcessInfo.processInfo.environment["DIACERT_SHARED"] { candidates.append(shared + "/" + relative) }
-    var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    while directory.path != "/" {
-        directory.deleteLastPathComponent()
-        candidates.append(directory.appendingPathComponent("shared/" + relative).path)
-    }
-    return candidates.first { FileManager.default.fileExists(atPath: $0) }
-}()
+private let suitePath = SharedMaterial.path("conformance/yaml/cases.json")
 
 @Suite struct YAMLConformanceTests {
     @Test(

@@ -30,6 +30,10 @@ enum Aggregates {
             }
             if wantSmaller ? order < 0 : order > 0 { best = item }
         }
+        // With a decimal among the numbers the result is a decimal, whichever number won.
+        if items.contains(where: { if case .decimal = $0 { true } else { false } }), let exact = try Operators.exactDecimal(best) {
+            return .decimal(exact)
+        }
         return best
     }
 
@@ -45,19 +49,19 @@ enum Aggregates {
         switch args[0] {
         case .int(let i):
             guard digits < 0 else { return .int(i) }
-            let rounded = ExactDecimal(i).rounded(places: Int(digits), .halfUp)
+            let rounded = try Operators.decimal { () throws(DecimalError) in try ExactDecimal(i).rounded(places: Int(digits), .halfUp) }
             guard let result = rounded.exactInt64 else { throw .intOverflow }
             return .int(result)
         case .uint(let u):
             guard digits < 0 else { return .uint(u) }
-            let rounded = ExactDecimal(u).rounded(places: Int(digits), .halfUp)
-            guard let result = rounded.truncatedUInt64 else { throw .uintOverflow }
+            let rounded = try Operators.decimal { () throws(DecimalError) in try ExactDecimal(u).rounded(places: Int(digits), .halfUp) }
+            guard let result = rounded.exactUInt64 else { throw .uintOverflow }
             return .uint(result)
         case .decimal(let d):
-            return .decimal(d.rounded(places: Int(digits), .halfUp))
+            return .decimal(try Operators.decimal { () throws(DecimalError) in try d.rounded(places: Int(digits), .halfUp) })
         case .double(let d):
             guard d.isFinite, let exact = ExactDecimal(exactly: d) else { return .double(d) }
-            return .double(exact.rounded(places: Int(digits), .halfUp).doubleValue)
+            return .double(try Operators.decimal { () throws(DecimalError) in try exact.rounded(places: Int(digits), .halfUp) }.doubleValue)
         default:
             throw .noOverload("round", args)
         }

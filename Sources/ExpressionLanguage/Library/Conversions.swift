@@ -14,7 +14,7 @@ enum Conversions {
             }
             return .int(Int64(d.rounded(.towardZero)))
         case .decimal(let d):
-            guard let i = d.truncatedInt64 else { throw EvalError("int overflow: \(d) does not fit in int") }
+            guard let i = try? d.int64Value() else { throw EvalError("int overflow: \(d) does not fit in int") }
             return .int(i)
         case .string(let s):
             guard let i = Int64(s) else { throw EvalError("cannot convert '\(s)' to int") }
@@ -36,7 +36,7 @@ enum Conversions {
             }
             return .uint(UInt64(d.rounded(.towardZero)))
         case .decimal(let d):
-            guard let i = d.truncatedUInt64 else { throw EvalError("uint overflow: \(d) does not fit in uint") }
+            guard let i = try? d.uint64Value() else { throw EvalError("uint overflow: \(d) does not fit in uint") }
             return .uint(i)
         case .string(let s):
             guard let u = UInt64(s) else { throw EvalError("cannot convert '\(s)' to uint") }

@@ -13,7 +13,9 @@ public enum Format {
         case .bytes(let b): String(decoding: b, as: UTF8.self)
         case .list(let items): "[" + items.map(display).joined(separator: ", ") + "]"
         case .map(let map):
-            "{" + map.entries.map { "\(display($0.key)): \(display($0.value))" }.joined(separator: ", ") + "}"
+            // Sorted by key text, so the same map always prints the same way (cel-go does this too).
+            "{" + map.entries.map { (display($0.key), display($0.value)) }.sorted { $0.0 < $1.0 }
+                .map { "\($0): \($1)" }.joined(separator: ", ") + "}"
         case .timestamp(let t): t.rfc3339
         case .duration(let d): d.celText
         case .type(let t): t.runtimeTypeName

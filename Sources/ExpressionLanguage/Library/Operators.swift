@@ -61,7 +61,7 @@ enum Operators {
             let (r, o) = x.multipliedReportingOverflow(by: y)
             if o { throw .intOverflow }
             return .int(r)
-        case (.decimal(let x), .decimal(let y)): return .decimal(try decimal { () throws(DecimalError) in try x.multiplying(y) })
+        case (.decimal(let x), .decimal(let y)): return .decimal(try decimal { () throws(DecimalError) in try x.multiplying(by: y) })
         case (.uint(let x), .uint(let y)):
             let (r, o) = x.multipliedReportingOverflow(by: y)
             if o { throw .uintOverflow }
@@ -69,7 +69,7 @@ enum Operators {
         case (.double(let x), .double(let y)): return .double(x * y)
         default:
             if let (x, y) = try decimalOperands(a, b) {
-                return .decimal(try decimal { () throws(DecimalError) in try x.multiplying(y) })
+                return .decimal(try decimal { () throws(DecimalError) in try x.multiplying(by: y) })
             }
             throw .noOverload("_*_", [a, b])
         }
@@ -162,7 +162,7 @@ enum Operators {
     }
 
     static func decimal(_ body: () throws(DecimalError) -> ExactDecimal) throws(EvalError) -> ExactDecimal {
-        do {
+        do throws(DecimalError) {
             return try body()
         } catch {
             throw EvalError(error.description)
@@ -170,7 +170,7 @@ enum Operators {
     }
 
     static func time<T>(_ body: () throws(TimeError) -> T) throws(EvalError) -> T {
-        do {
+        do throws(TimeError) {
             return try body()
         } catch {
             throw EvalError(error.description)
@@ -275,34 +275,31 @@ enum Operators {
         case (.decimal(let x), .uint(let y)):
             let yd = ExactDecimal(y)
             return x < yd ? -1 : (x == yd ? 0 : 1)
-        case (.decimal(let x), .double(let y)): return x.compare(toDouble: y)
+        case (.decimal(let x), .double(let y)):
+            switch x.compare(toDouble: y) {
+            case .less: return -1
+            case .equal: return 0
+            case .greater: return 1
+            case nil: return nil
+            }
         case (.int, .decimal), (.uint, .decimal), (.double, .decimal): return numericOrder(b, a).map { -$0 }
         default: return nil
         }
     }
 
-    /// Exact comparison of an int64 with a double (no rounding of either side).
+    /// An int64 against a double: the int is converted to double first, as cel-go does (the
+    /// conformance suite expects `9223372036854775807 < 9223372036854775808.0` to be false).
     private static func compareInt(_ x: Int64, _ y: Double) -> Int? {
-        if y.isNaN { return nil }
-        if y >= 9_223_372_036_854_775_808.0 { return -1 }
-        if y < -9_223_372_036_854_775_808.0 { return 1 }
-        let truncated = y.rounded(.towardZero)
-        let yi = Int64(truncated)
-        if x < yi { return -1 }
-        if x > yi { return 1 }
-        let fraction = y - truncated
-        return fraction > 0 ? -1 : (fraction < 0 ? 1 : 0)
+        compareDoubles(Double(x), y)
     }
 
     private static func compareUInt(_ x: UInt64, _ y: Double) -> Int? {
-        if y.isNaN { return nil }
-        if y < 0 { return 1 }
-        if y >= 18_446_744_073_709_551_616.0 { return -1 }
-        let truncated = y.rounded(.towardZero)
-        let yu = UInt64(truncated)
-        if x < yu { return -1 }
-        if x > yu { return 1 }
-        return y > truncated ? -1 : 0
+        compareDoubles(Double(x), y)
+    }
+
+    private static func compareDoubles(_ x: Double, _ y: Double) -> Int? {
+        if x.isNaN || y.isNaN { return nil }
+        return x < y ? -1 : (x == y ? 0 : 1)
     }
 
     // MARK: Membership and indexing

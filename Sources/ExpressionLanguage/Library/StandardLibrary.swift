@@ -152,6 +152,14 @@ extension FunctionLibrary {
 
     // MARK: Aggregates and rounding
 
+    /// The type of `min(a, b)` for two numbers: their type if equal, decimal for an integer and a
+    /// decimal, else dyn.
+    private static func mixedResult(_ a: CELType, _ b: CELType) -> CELType {
+        if a == b { return a }
+        if a == .decimal || b == .decimal, a != .double, b != .double { return .decimal }
+        return .dyn
+    }
+
     private static var aggregateFunctions: [Function] {
         let numericLists = numericTypes.map { CELType.list($0) } + [.list(.dyn)]
         let extremeSignatures: [Function.Signature] =
@@ -159,7 +167,7 @@ extension FunctionLibrary {
                 guard case .list(let element) = list else { return sig([list], .dyn) }
                 return sig([list], element)
             } + [.string, .timestamp, .duration].map { sig([.list($0)], $0) }
-            + numericTypes.map { sig([$0, $0], $0) }
+            + numericTypes.flatMap { a in numericTypes.map { b in sig([a, b], mixedResult(a, b)) } }
         return [
             Function(
                 "sum",

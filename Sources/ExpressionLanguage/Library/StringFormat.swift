@@ -87,7 +87,8 @@ enum StringFormat {
     }
 
     private static func fixed(_ d: ExactDecimal, _ places: Int) throws(EvalError) -> String {
-        d.rounded(places: places, .halfEven).formatted(places: places, grouping: false)
+        try Operators.decimal { () throws(DecimalError) in try d.rounded(places: places, .halfEven) }
+            .formatted(places: places, grouping: false)
     }
 
     private static func hex(_ bytes: [UInt8], _ uppercase: Bool) -> String {

@@ -38,7 +38,7 @@ struct Compiler {
             let base = compile(operand)
             return { a throws(EvalError) in
                 let value: Value
-                do {
+                do throws(EvalError) {
                     value = try base(a)
                 } catch {
                     // An absent parent object means the field is not there either.
@@ -105,7 +105,7 @@ struct Compiler {
                 for (key, value, keyOffset) in compiled {
                     let k = try key(a)
                     let inserted: Bool
-                    do {
+                    do throws(EvalError) {
                         inserted = try map.insert(key: k, value: try value(a))
                     } catch {
                         throw error.at(keyOffset)
@@ -182,7 +182,7 @@ struct Compiler {
             let x = compiled[0]
             return { a throws(EvalError) in
                 let value = try x(a)
-                do { return try f(value) } catch { throw error.at(offset) }
+                do throws(EvalError) { return try f(value) } catch { throw error.at(offset) }
             }
         case .binary(let f):
             let x = compiled[0]
@@ -190,13 +190,13 @@ struct Compiler {
             if let constant = args[1].constantValue {
                 return { a throws(EvalError) in
                     let value = try x(a)
-                    do { return try f(value, constant) } catch { throw error.at(offset) }
+                    do throws(EvalError) { return try f(value, constant) } catch { throw error.at(offset) }
                 }
             }
             return { a throws(EvalError) in
                 let left = try x(a)
                 let right = try y(a)
-                do { return try f(left, right) } catch { throw error.at(offset) }
+                do throws(EvalError) { return try f(left, right) } catch { throw error.at(offset) }
             }
         case .ternary(let f):
             let x = compiled[0]
@@ -204,14 +204,14 @@ struct Compiler {
             let z = compiled[2]
             return { a throws(EvalError) in
                 let (u, v, w) = (try x(a), try y(a), try z(a))
-                do { return try f(u, v, w) } catch { throw error.at(offset) }
+                do throws(EvalError) { return try f(u, v, w) } catch { throw error.at(offset) }
             }
         case .variadic(let f):
             return { a throws(EvalError) in
                 var values: [Value] = []
                 values.reserveCapacity(compiled.count)
                 for arg in compiled { values.append(try arg(a)) }
-                do { return try f(values) } catch { throw error.at(offset) }
+                do throws(EvalError) { return try f(values) } catch { throw error.at(offset) }
             }
         }
     }
@@ -227,7 +227,7 @@ struct Compiler {
         let symbol = isAnd ? "&&" : "||"
         return { a throws(EvalError) in
             var leftError: EvalError?
-            do {
+            do throws(EvalError) {
                 switch try left(a) {
                 case .bool(let b):
                     if b == decisive { return .bool(decisive) }
@@ -238,7 +238,7 @@ struct Compiler {
                 leftError = error
             }
             let rightValue: Value
-            do {
+            do throws(EvalError) {
                 rightValue = try right(a)
             } catch {
                 throw leftError?.merged(with: error) ?? error
@@ -362,7 +362,7 @@ struct Compiler {
                 var pending: EvalError?
                 for pair in pairs {
                     bind(pair)
-                    do {
+                    do throws(EvalError) {
                         if try test(pair) == decisive { return .bool(decisive) }
                     } catch {
                         pending = pending?.merged(with: error) ?? error
@@ -464,7 +464,7 @@ private func presence(_ base: Value, _ name: String, offset: Int) throws(EvalErr
 private func compareValues(_ op: ComparisonOperator, _ x: Value, _ y: Value, _ function: String, _ offset: Int)
     throws(EvalError) -> Value
 {
-    do {
+    do throws(EvalError) {
         guard let order = try Operators.compare(x, y, function: function) else { return .bool(false) }
         return .bool(op.holds(order))
     } catch {

@@ -47,6 +47,9 @@ public struct Parser {
 
     private mutating func parseWhole() -> Expr {
         let expr = parseExpression()
+        if issues.isEmpty, case .invalid(let problem) = token.kind {
+            fail(problem, at: token.offset)
+        }
         if issues.isEmpty, token.kind != .end {
             fail("unexpected \(describe(token)) after the end of the expression", at: token.offset, code: "expr.syntax")
         }
@@ -499,5 +502,19 @@ extension String {
         if text.hasPrefix("'") { text.removeFirst() }
         if text.hasSuffix("'") { text.removeLast() }
         return text
+    }
+}
+
+extension ExpressionIssue {
+    /// The issue as a diagnostic in a file, given where each character of the expression text is.
+    ///
+    /// - Parameters:
+    ///   - source: the expression text the offset refers to.
+    ///   - locate: maps an offset in Unicode scalars within `source` to a file location (for an
+    ///     expression written in YAML, `YAMLNode.location(ofScalarOffset:)`).
+    public func diagnostic(in source: String, locate: (Int) -> SourceLocation) -> Diagnostic {
+        let utf8 = Array(source.utf8)
+        let prefix = String(decoding: utf8[0..<min(max(offset, 0), utf8.count)], as: UTF8.self)
+        return Diagnostic(severity, code: code, message, at: locate(prefix.unicodeScalars.count))
     }
 }

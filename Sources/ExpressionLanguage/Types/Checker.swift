@@ -1,4 +1,4 @@
-public import Diagnostics
+import Diagnostics
 
 /// Resolves names and types an expression against an `Environment`.
 ///
@@ -414,6 +414,8 @@ struct Checker {
         case (_, .parameter(let name)):
             if let bound = bindings[name] {
                 if bound == type || bound == .dyn || type.isDynamic { return true }
+                // Numbers of different kinds meet in one parameter: `{1: 'a'}[1u]`, `min(0, 2.5)`.
+                if bound.isNumeric, type.isNumeric { return true }
                 if let joined = commonType(bound, type) {
                     bindings[name] = joined
                     return true
