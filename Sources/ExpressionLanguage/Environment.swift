@@ -24,6 +24,9 @@ public struct Environment: Sendable {
     public var dialect: Dialect
     public var library: FunctionLibrary
     public private(set) var variables: [String: Variable] = [:]
+    /// Names bound to a fixed value for every evaluation (data tables): expressions on them are
+    /// folded when checked, and a missing key is reported then.
+    public private(set) var constants: [String: (value: Value, type: CELType)] = [:]
     public private(set) var slotCount = 0
 
     public init(dialect: Dialect = .cel, library: FunctionLibrary = .standard) {
@@ -46,6 +49,11 @@ public struct Environment: Sendable {
     }
 
     public func variable(_ name: String) -> Variable? { variables[name] }
+
+    /// Binds `name` to a value known before any evaluation.
+    public mutating func declareConstant(_ name: String, _ value: Value, type: CELType) {
+        constants[name] = (value, type)
+    }
 
     /// Parses, checks and compiles `source`.
     ///

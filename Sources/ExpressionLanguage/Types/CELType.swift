@@ -122,3 +122,23 @@ public final class RecordType: Sendable, Hashable {
     public static func == (lhs: RecordType, rhs: RecordType) -> Bool { lhs === rhs }
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
+
+extension CELType {
+    /// The most precise static type of a known value: element types of homogeneous lists and maps
+    /// are kept, mixed ones become dyn.
+    public static func ofConstant(_ value: Value) -> CELType {
+        switch value {
+        case .list(let items):
+            return .list(uniform(items.map(ofConstant)))
+        case .map(let map):
+            return .map(uniform(map.entries.map { ofConstant($0.key) }), uniform(map.entries.map { ofConstant($0.value) }))
+        default:
+            return value.type
+        }
+    }
+
+    private static func uniform(_ types: [CELType]) -> CELType {
+        guard let first = types.first else { return .dyn }
+        return types.allSatisfy { $0 == first } ? first : .dyn
+    }
+}

@@ -109,6 +109,9 @@ struct Checker {
         if let variable = environment.variable(name) {
             return node(expr, variable.type, .variable(slot: variable.slot, name: name))
         }
+        if let constant = environment.constants[name] {
+            return node(expr, constant.type, .constant(constant.value))
+        }
         if let type = Checker.typeNames[name] {
             return node(expr, .type(type), .constant(.type(type)))
         }
@@ -123,6 +126,9 @@ struct Checker {
         if let variable = environment.variable(qualified) {
             return node(expr, variable.type, .variable(slot: variable.slot, name: qualified))
         }
+        if let constant = environment.constants[qualified] {
+            return node(expr, constant.type, .constant(constant.value))
+        }
         if let type = Checker.typeNames[qualified] {
             return node(expr, .type(type), .constant(.type(type)))
         }
@@ -130,7 +136,7 @@ struct Checker {
     }
 
     private mutating func unknownName(_ name: String, _ expr: Expr) -> CheckedNode {
-        let candidates = Array(environment.variables.keys) + scopes.map(\.name)
+        let candidates = Array(environment.variables.keys) + Array(environment.constants.keys) + scopes.map(\.name)
         var message = "unknown name '\(name)'"
         var ja = "'\(name)' という名前はありません"
         if let suggestion = Suggestion.nearest(to: name, among: candidates) {
@@ -146,6 +152,9 @@ struct Checker {
     private mutating func checkSelect(_ operandExpr: Expr, _ field: String, testOnly: Bool, _ expr: Expr) -> CheckedNode {
         let operand = check(operandExpr)
         let path = operandExpr.qualifiedName.map { "\($0).\(field)" }
+        if let constant = operand.constantValue, let folded = foldSelect(constant, field, testOnly: testOnly, path: path, expr) {
+            return folded
+        }
         switch operand.type {
         case .record(let record):
             guard let index = record.index(of: field) else {
@@ -179,6 +188,28 @@ struct Checker {
             if testOnly { return node(expr, .bool, .presence(operand, name: field)) }
             return node(expr, lenient ? .dyn : .error, .select(operand, name: field, path: path))
         }
+    }
+
+    /// `table.row.column` on a constant: looked up now; a missing key is reported with the nearest
+    /// existing one.
+    private mutating func foldSelect(_ constant: Value, _ field: String, testOnly: Bool, path: String?, _ expr: Expr)
+        -> CheckedNode?
+    {
+        guard case .map(let map) = constant else { return nil }
+        if testOnly { return node(expr, .bool, .constant(.bool(map.value(forString: field) != nil))) }
+        if let value = map.value(forString: field) {
+            return node(expr, CELType.ofConstant(value), .constant(value))
+        }
+        let keys = map.entries.compactMap { entry -> String? in if case .string(let s) = entry.key { s } else { nil } }
+        let owner = path.map { String($0.dropLast(field.count + 1)) } ?? "the table"
+        var message = "'\(owner)' has no entry '\(field)'"
+        var ja = "'\(owner)' に '\(field)' という項目はありません"
+        if let suggestion = Suggestion.nearest(to: field, among: keys) {
+            message += "; did you mean '\(suggestion)'?"
+            ja += "。'\(suggestion)' のことですか?"
+        }
+        report("expr.unknown-key", message, ja: ja, at: fieldOffset(expr))
+        return node(expr, lenient ? .dyn : .error, .select(node(expr, .dyn, .constant(constant)), name: field, path: path))
     }
 
     /// Offset of the field name in `a.field` (one past the dot), for carets under the name.

@@ -38,6 +38,9 @@ public enum Value: Sendable {
     /// CEL equality: numbers compare by value across int, uint, double and decimal; values of
     /// different kinds are unequal; never an error.
     public func isEqual(to other: Value) -> Bool { Operators.equals(self, other) }
+
+    /// CEL ordering: -1, 0 or 1; nil when unordered (NaN); an error for values without an order.
+    public func order(comparedTo other: Value) throws(EvalError) -> Int? { try Operators.compare(self, other) }
 }
 
 /// A map value: entries in insertion order plus an index by normalised key.
