@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ExpressionLanguage
+import ExpressionLanguage
 
 /// Parses a literal the test knows to be valid.
 private func dec(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> ExactDecimal {
