@@ -205,8 +205,12 @@ extension ExactDecimal {
         }
         let difference = Int(xScale) &- Int(yScale)
         guard difference >= -18, difference <= 18 else { return nil }
-        let (xAligned, xOverflow) = x.multipliedReportingOverflow(by: Int64(decimalPowersOfTen64[max(-difference, 0)]))
-        let (yAligned, yOverflow) = y.multipliedReportingOverflow(by: Int64(decimalPowersOfTen64[max(difference, 0)]))
+        let (xAligned, xOverflow) = x.multipliedReportingOverflow(
+            by: Int64(bitPattern: decimalPowersOfTen64[max(-difference, 0)])
+        )
+        let (yAligned, yOverflow) = y.multipliedReportingOverflow(
+            by: Int64(bitPattern: decimalPowersOfTen64[max(difference, 0)])
+        )
         let (result, overflow) =
             subtracting
             ? xAligned.subtractingReportingOverflow(yAligned)

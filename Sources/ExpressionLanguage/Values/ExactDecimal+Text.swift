@@ -137,19 +137,42 @@ extension ExactDecimal: LosslessStringConvertible {
 
 /// Collects the digits of a literal: leading zeros are skipped, and zeros after the last
 /// non-zero digit stay pending until a later non-zero digit needs them.
+///
+/// The first 19 digits accumulate in a `UInt64` (a multiply by the constant 10 per digit);
+/// only longer coefficients switch to 128-bit arithmetic.
 private struct DigitAccumulator {
-    var coefficient: UInt128 = 0
-    var significantDigits = 0
-    var pendingZeros = 0
+    private var small: UInt64 = 0
+    private var wide: UInt128 = 0
+    private var isWide = false
+    private(set) var significantDigits = 0
+    private(set) var pendingZeros = 0
 
+    var coefficient: UInt128 { isWide ? wide : UInt128(small) }
+
+    @inline(__always)
     mutating func append(_ digit: UInt8) throws(DecimalError) {
         if digit == 0 {
             if significantDigits > 0 { pendingZeros += 1 }
-            return
+        } else if pendingZeros == 0, significantDigits < 19 {
+            small = small &* 10 &+ UInt64(digit)
+            significantDigits += 1
+        } else {
+            try appendAfterZerosOrBeyond19Digits(digit)
         }
+    }
+
+    private mutating func appendAfterZerosOrBeyond19Digits(_ digit: UInt8) throws(DecimalError) {
         let total = significantDigits + pendingZeros + 1
         guard total <= 38 else { throw .tooManyDigits }
-        coefficient = coefficient &* decimalPowersOfTen128[pendingZeros + 1] &+ UInt128(digit)
+        if total <= 19 {
+            small = small &* decimalPowersOfTen64[pendingZeros + 1] &+ UInt64(digit)
+        } else {
+            if !isWide {
+                wide = UInt128(small)
+                isWide = true
+            }
+            wide = wide &* decimalPowersOfTen128[pendingZeros + 1] &+ UInt128(digit)
+        }
         significantDigits = total
         pendingZeros = 0
     }

@@ -277,7 +277,7 @@ extension ExactDecimal: Equatable, Hashable, Comparable {
     @inlinable
     public static func == (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool {
         if lhs.scale == rhs.scale { return lhs.lo == rhs.lo && lhs.hi == rhs.hi }
-        return compareSlowly(lhs, rhs) == .equal
+        return lhs.compare(rhs) == .equal
     }
 
     @inlinable
@@ -302,10 +302,10 @@ extension ExactDecimal: Equatable, Hashable, Comparable {
             if difference >= -18, difference <= 18 {
                 // Align both (one factor is 1) rather than branch on which scale is larger.
                 let (xAligned, xOverflow) = x.multipliedReportingOverflow(
-                    by: Int64(decimalPowersOfTen64[max(-difference, 0)])
+                    by: Int64(bitPattern: decimalPowersOfTen64[max(-difference, 0)])
                 )
                 let (yAligned, yOverflow) = y.multipliedReportingOverflow(
-                    by: Int64(decimalPowersOfTen64[max(difference, 0)])
+                    by: Int64(bitPattern: decimalPowersOfTen64[max(difference, 0)])
                 )
                 if !xOverflow, !yOverflow {
                     return xAligned < yAligned ? .less : (xAligned == yAligned ? .equal : .greater)
