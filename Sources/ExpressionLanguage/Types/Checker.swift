@@ -90,13 +90,20 @@ struct Checker {
         case .int(let i): return node(expr, .int, .constant(.int(i)))
         case .uint(let u): return node(expr, .uint, .constant(.uint(u)))
         case .double(let d, let text):
-            if environment.dialect == .rules, let exact = ExactDecimal(text) {
+            if environment.dialect == .rules, let exact = ExactDecimal(Checker.decimalLiteralText(text)) {
                 return node(expr, .decimal, .constant(.decimal(exact)))
             }
             return node(expr, .double, .constant(.double(d)))
         case .string(let s): return node(expr, .string, .constant(.string(s)))
         case .bytes(let b): return node(expr, .bytes, .constant(.bytes(b)))
         }
+    }
+
+    /// CEL allows `.5`; decimal literal text needs the leading zero.
+    static func decimalLiteralText(_ text: String) -> String {
+        if text.hasPrefix("-.") { return "-0" + text.dropFirst() }
+        if text.hasPrefix(".") { return "0" + text }
+        return text
     }
 
     // MARK: Names
