@@ -29,6 +29,12 @@ let package = Package(
         .target(name: "YAMLLoader", dependencies: ["CYAML", "Diagnostics"], swiftSettings: strict),
         .target(name: "ExpressionLanguage", dependencies: ["Diagnostics"], swiftSettings: strict),
         .target(name: "Hashing", dependencies: ["CCrypto"], swiftSettings: strict),
+        .target(name: "JSON", swiftSettings: strict),
+        .target(
+            name: "RuleModel",
+            dependencies: ["Diagnostics", "YAMLLoader", "ExpressionLanguage", "Hashing", "JSON"],
+            swiftSettings: strict
+        ),
         .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: strict),
         .target(name: "Delivery", dependencies: ["CCurlShim", "Hashing"], swiftSettings: strict),
         .target(
@@ -38,7 +44,9 @@ let package = Package(
         ),
         .target(
             name: "DiaCertCLI",
-            dependencies: ["Diagnostics", "YAMLLoader", "ExpressionLanguage", "Hashing", "Store", "Delivery"],
+            dependencies: [
+                "Diagnostics", "YAMLLoader", "ExpressionLanguage", "Hashing", "JSON", "RuleModel", "Store", "Delivery",
+            ],
             swiftSettings: strict
         ),
 
@@ -50,7 +58,7 @@ let package = Package(
         .testTarget(
             name: "DiaCertTests",
             dependencies: [
-                "Diagnostics", "YAMLLoader", "ExpressionLanguage", "Hashing", "Store", "Delivery",
+                "Diagnostics", "YAMLLoader", "ExpressionLanguage", "Hashing", "JSON", "RuleModel", "Store", "Delivery",
                 "ConformanceRunner", "DiaCertCLI",
             ],
             swiftSettings: strict

@@ -202,6 +202,11 @@ struct Checker {
     private mutating func foldSelect(_ constant: Value, _ field: String, testOnly: Bool, path: String?, _ expr: Expr)
         -> CheckedNode?
     {
+        if case .record(let record) = constant, let index = record.type.index(of: field) {
+            if testOnly { return node(expr, .bool, .constant(.bool(record.fields[index] != nil))) }
+            if let value = record.fields[index] { return node(expr, record.type.fields[index].type, .constant(value)) }
+            return nil
+        }
         guard case .map(let map) = constant else { return nil }
         if testOnly { return node(expr, .bool, .constant(.bool(map.value(forString: field) != nil))) }
         if let value = map.value(forString: field) {

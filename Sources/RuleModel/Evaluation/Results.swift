@@ -1,0 +1,157 @@
+public import Diagnostics
+public import ExpressionLanguage
+
+/// How a criterion, condition or row came out for one dossier.
+public enum Status: String, Sendable, Hashable, CaseIterable {
+    case met
+    case notMet = "not_met"
+    /// Needs data the dossier does not have; the missing fields are named.
+    case unknown
+    /// The expression failed (division by zero, …); the message says why.
+    case error
+}
+
+/// The value of a dossier field or let that an expression read, for explanations.
+public struct UsedValue: Sendable {
+    /// `company.employees`, or a let's name.
+    public let name: String
+    /// Nil when the value is missing.
+    public let value: Value?
+}
+
+public struct CriterionResult: Sendable {
+    public let id: String
+    public let status: Status
+    public let points: Int
+    /// The index of the row that held (rows criteria), or 0 for a single `when`.
+    public let row: Int?
+    public let missing: [String]
+    public let error: String?
+    public let values: [UsedValue]
+}
+
+public struct ConditionResult: Sendable {
+    public let id: String
+    public let status: Status
+    public let missing: [String]
+    public let error: String?
+    public let values: [UsedValue]
+}
+
+/// What a tier needs that the dossier does not yet have.
+public struct TierShortfall: Sendable {
+    public let tier: String
+    public let pointsLacking: Int
+    /// Required criteria not met (with their status).
+    public let criteriaLacking: [(id: String, status: Status)]
+    /// Sections below their minimum: (section, points lacking).
+    public let sectionsLacking: [(section: String, lacking: Int)]
+    /// The tier's extra condition does not hold (or cannot be decided).
+    public let conditionLacking: Status?
+    /// The fewest unmet criteria (at their best row) that together reach the tier.
+    public let cheapestPath: [CriterionStep]?
+}
+
+/// One step toward the next tier: raise a criterion from its current points to a row's points.
+public struct CriterionStep: Sendable {
+    public let criterion: String
+    public let fromPoints: Int
+    public let toPoints: Int
+    /// The row to reach (index into the criterion's rows).
+    public let row: Int
+    /// The criterion is unknown: providing these fields may be enough.
+    public let missing: [String]
+}
+
+public enum CertificationOutcome: String, Sendable, CaseIterable {
+    case certified
+    case notCertified = "not_certified"
+    case disqualified
+    case outOfScope = "out_of_scope"
+    /// Scope or a disqualifier could not be decided for lack of data.
+    case incomplete
+}
+
+public struct CertificationResult: Sendable {
+    public let outcome: CertificationOutcome
+    public let tier: String?
+    public let points: Int
+    public let sections: [(id: String, points: Int)]
+    public let criteria: [CriterionResult]
+    public let scope: ConditionResult?
+    public let disqualify: [ConditionResult]
+    /// Every field whose absence left something undecided.
+    public let missing: [String]
+    /// The next tier up and what it takes; nil at the top tier or when certification is not possible.
+    public let nextTier: TierShortfall?
+    /// Why each tier above the granted one was not granted (for explanations).
+    public let tierShortfalls: [TierShortfall]
+    /// The rank of the tier (1 = lowest tier), 0 when not certified.
+    public let tierRank: Int
+}
+
+public enum EligibilityOutcome: String, Sendable, CaseIterable {
+    case eligible
+    case ineligible
+    /// Some condition could not be decided; never treated as eligible.
+    case incomplete
+}
+
+public struct EligibilityResult: Sendable {
+    public let outcome: EligibilityOutcome
+    public let conditions: [ConditionResult]
+    /// The terms of the first row that held (when eligible).
+    public let terms: [(name: String, value: Value)]?
+    public let termsRow: Int?
+    public let notes: [(id: String, text: LocalizedText)]
+    public let missing: [String]
+}
+
+public struct AwardResult: Sendable {
+    public let eligibility: ConditionResult
+    public var eligible: Bool { eligibility.status == .met }
+    public let score: Value?
+    public let scoreError: String?
+    public let category: String?
+    /// Ranking keys in order (nil where a key could not be computed).
+    public let rankKeys: [Value?]
+    /// Filled in when the round is ranked.
+    public var rank: Int?
+    public var prize: String?
+    /// Why the dossier takes no part in the ranking (late, other round), when that is the reason.
+    public var excludedBecause: String?
+}
+
+public enum ProgramResult: Sendable {
+    case certification(CertificationResult)
+    case eligibility(EligibilityResult)
+    case award(AwardResult)
+
+    /// The headline outcome word (`certified`, `eligible`, `grand`).
+    public var outcome: String {
+        switch self {
+        case .certification(let r): r.outcome.rawValue
+        case .eligibility(let r): r.outcome.rawValue
+        case .award(let r): r.prize ?? (r.eligible ? "no_prize" : "not_eligible")
+        }
+    }
+}
+
+/// Every program's result for one dossier.
+public struct DossierEvaluation: Sendable {
+    public let dossier: Dossier
+    public let ruleSetHash: String
+    /// The round the dossier was evaluated in.
+    public let round: Round?
+    /// Submitted after the round's deadline.
+    public let late: Bool
+    /// Results by program id, in evaluation order.
+    public var results: [(program: String, result: ProgramResult)]
+
+    public func result(_ program: String) -> ProgramResult? { results.first { $0.program == program }?.result }
+
+    public var certification: CertificationResult? {
+        for entry in results { if case .certification(let r) = entry.result { return r } }
+        return nil
+    }
+}

@@ -1,0 +1,150 @@
+public import Diagnostics
+public import ExpressionLanguage
+
+/// What a program decides.
+public enum ProgramKind: String, Sendable, CaseIterable {
+    /// Tiers awarded by points from criteria.
+    case certification
+    /// Ranked prizes over all dossiers of a round.
+    case award
+    /// Conditions that must all hold, and terms chosen by the first matching row (the loan).
+    case eligibility
+}
+
+/// A named value computed once per dossier (`let:`), visible to later lets and the program.
+public struct LetDefinition: Sendable {
+    public let name: String
+    public let expression: RuleExpression
+    public let slot: Int
+}
+
+/// A condition with an id and a reason (scope, disqualifiers, eligibility conditions).
+public struct Condition: Sendable {
+    public let id: String
+    public let title: LocalizedText?
+    public let when: RuleExpression
+    public let reason: LocalizedText?
+    public let location: SourceLocation
+}
+
+/// One first-match row of a criterion: when it holds, the criterion gives `points`.
+public struct CriterionRow: Sendable {
+    public let when: RuleExpression
+    public let points: Int
+    public let location: SourceLocation
+}
+
+/// A scoring criterion: a single `when` + `points`, or rows where the first that holds wins.
+public struct Criterion: Sendable {
+    public let id: String
+    public let section: String?
+    public let title: LocalizedText
+    public let rows: [CriterionRow]
+    public let location: SourceLocation
+
+    public var maxPoints: Int { rows.map(\.points).max() ?? 0 }
+}
+
+public struct Section: Sendable {
+    public let id: String
+    public let title: LocalizedText
+    public let location: SourceLocation
+}
+
+/// A certification tier (lowest first in the rule file).
+public struct Tier: Sendable {
+    public let id: String
+    public let title: LocalizedText
+    public let minPoints: Int
+    /// Criteria that must be met.
+    public let requires: [String]
+    /// Minimum points per section.
+    public let sectionMinimums: [(section: String, points: Int)]
+    /// An extra condition (`target.sbt || target.re_action`), with what to tell the applicant.
+    public let when: RuleExpression?
+    public let whenTitle: LocalizedText?
+    public let location: SourceLocation
+}
+
+/// A row of terms: the first whose `when` holds gives its values.
+public struct TermsRow: Sendable {
+    public let when: RuleExpression
+    public let values: [(name: String, value: Value)]
+    public let location: SourceLocation
+}
+
+/// A remark added to an eligible result when its condition holds (expressions may read `terms`).
+public struct ResultNote: Sendable {
+    public let id: String
+    public let when: RuleExpression
+    public let text: LocalizedText
+}
+
+public struct Prize: Sendable {
+    public let id: String
+    public let title: LocalizedText
+    public let count: Int
+}
+
+public struct AwardCategory: Sendable {
+    public let id: String
+    public let title: LocalizedText
+    public let when: RuleExpression
+    public let prizes: [Prize]
+    public let location: SourceLocation
+}
+
+/// A ranking key; earlier keys decide first, later keys break ties.
+public struct RankKey: Sendable {
+    public let expression: RuleExpression
+    public let descending: Bool
+    public let title: LocalizedText?
+}
+
+public struct CertificationRules: Sendable {
+    public let scope: Condition?
+    public let disqualify: [Condition]
+    public let sections: [Section]
+    public let criteria: [Criterion]
+    public let tiers: [Tier]
+}
+
+public struct EligibilityRules: Sendable {
+    public let conditions: [Condition]
+    public let terms: [TermsRow]
+    public let notes: [ResultNote]
+    /// The slot of `terms` while notes are evaluated.
+    let termsSlot: Int?
+}
+
+public struct AwardRules: Sendable {
+    public let eligible: Condition
+    public let score: RuleExpression
+    public let categories: [AwardCategory]
+    public let rankBy: [RankKey]
+}
+
+/// One program file (`program:`): a certification, an award or an eligibility scheme.
+public struct ProgramDefinition: Sendable {
+    public enum Body: Sendable {
+        case certification(CertificationRules)
+        case eligibility(EligibilityRules)
+        case award(AwardRules)
+    }
+
+    public let id: String
+    public let kind: ProgramKind
+    public let version: String
+    public let title: LocalizedText
+    public let uses: [String]
+    public let lets: [LetDefinition]
+    public let body: Body
+    public let file: String
+    public let location: SourceLocation
+    /// The record bound to `programs` while this program runs: one field per used program.
+    let programsType: RecordType
+
+    public var certification: CertificationRules? { if case .certification(let rules) = body { rules } else { nil } }
+    public var eligibility: EligibilityRules? { if case .eligibility(let rules) = body { rules } else { nil } }
+    public var award: AwardRules? { if case .award(let rules) = body { rules } else { nil } }
+}
