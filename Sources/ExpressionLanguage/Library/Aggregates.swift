@@ -67,6 +67,14 @@ enum Aggregates {
         }
     }
 
+    /// `distinct(list)`: the list without repeated values (by CEL equality), first occurrences kept.
+    static func distinct(_ v: Value) throws(EvalError) -> Value {
+        guard case .list(let items) = v else { throw .noOverload("distinct", [v]) }
+        var kept: [Value] = []
+        for item in items where !kept.contains(where: { Operators.equals($0, item) }) { kept.append(item) }
+        return .list(kept)
+    }
+
     static func abs(_ v: Value) throws(EvalError) -> Value {
         switch v {
         case .int(let i):

@@ -192,6 +192,9 @@ extension FunctionLibrary {
                 "round",
                 signatures: numericTypes.map { sig([$0], $0) } + numericTypes.map { sig([$0, .int], $0) },
                 implementations: [1: .variadic(Aggregates.round), 2: .variadic(Aggregates.round)]),
+            Function(
+                "distinct", signatures: [sig([.list(typeA)], .list(typeA)), method([.list(typeA)], .list(typeA))],
+                implementations: [1: .unary(Aggregates.distinct)]),
             Function("abs", signatures: numericTypes.map { sig([$0], $0) }, implementations: [1: .unary(Aggregates.abs)]),
         ]
     }

@@ -35,17 +35,37 @@ struct Compiler {
             return { a throws(EvalError) in try select(try base(a), name, path: path, offset: offset) }
 
         case .presence(let operand, let name):
+            // An absent parent makes the question undecidable: `has(a.b.c)` with `a.b` missing is
+            // missing data too, never a silent false.
             let base = compile(operand)
+            let operandPath: String? =
+                switch operand.kind {
+                case .recordField(_, _, _, let path): path
+                case .select(_, _, let path): path
+                default: nil
+                }
+            let fullPath = operandPath.map { "\($0).\(name)" }
             return { a throws(EvalError) in
                 let value: Value
                 do throws(EvalError) {
                     value = try base(a)
                 } catch {
-                    // An absent parent object means the field is not there either.
-                    if error.isMissing { return .bool(false) }
+                    // Name the field asked about, not only the absent parent.
+                    if error.isMissing, let fullPath { throw EvalError(missing: [fullPath], offset: offset) }
                     throw error
                 }
                 return .bool(try presence(value, name, offset: offset))
+            }
+
+        case .fallback(let primary, let fallback):
+            let first = compile(primary)
+            let second = compile(fallback)
+            return { a throws(EvalError) in
+                do throws(EvalError) {
+                    return try first(a)
+                } catch {
+                    return try second(a)
+                }
             }
 
         case .call(let function, let implementation, let args):
@@ -134,29 +154,33 @@ struct Compiler {
         return (slot, name, steps.reversed())
     }
 
+    /// A missing step anywhere on the path is reported with the whole path (`base_year.total_t`,
+    /// not just `base_year`): that is the field the applicant has to provide.
     private func compileFieldPath(rootSlot: Int, rootName: String, steps: [(index: Int, path: String)], offset: Int)
         -> Evaluator
     {
+        let fullPath = steps.last!.path
         if steps.count == 1 {
-            let (index, path) = steps[0]
+            let index = steps[0].index
             return { a throws(EvalError) in
                 guard case .record(let record) = try read(a, rootSlot, rootName) else {
                     throw EvalError("'\(rootName)' is not an object", offset: offset)
                 }
-                guard let value = record.fields[index] else { throw EvalError(missing: [path], offset: offset) }
+                guard let value = record.fields[index] else { throw EvalError(missing: [fullPath], offset: offset) }
                 return value
             }
         }
         if steps.count == 2 {
-            let (first, firstPath) = steps[0]
-            let (second, secondPath) = steps[1]
+            let first = steps[0].index
+            let second = steps[1].index
+            let middlePath = steps[0].path
             return { a throws(EvalError) in
                 guard case .record(let record) = try read(a, rootSlot, rootName) else {
                     throw EvalError("'\(rootName)' is not an object", offset: offset)
                 }
-                guard let middle = record.fields[first] else { throw EvalError(missing: [firstPath], offset: offset) }
-                guard case .record(let inner) = middle else { throw EvalError("'\(firstPath)' is not an object", offset: offset) }
-                guard let value = inner.fields[second] else { throw EvalError(missing: [secondPath], offset: offset) }
+                guard let middle = record.fields[first] else { throw EvalError(missing: [fullPath], offset: offset) }
+                guard case .record(let inner) = middle else { throw EvalError("'\(middlePath)' is not an object", offset: offset) }
+                guard let value = inner.fields[second] else { throw EvalError(missing: [fullPath], offset: offset) }
                 return value
             }
         }
@@ -164,7 +188,7 @@ struct Compiler {
             var value = try read(a, rootSlot, rootName)
             for (index, path) in steps {
                 guard case .record(let record) = value else { throw EvalError("'\(path)' has no fields", offset: offset) }
-                guard let next = record.fields[index] else { throw EvalError(missing: [path], offset: offset) }
+                guard let next = record.fields[index] else { throw EvalError(missing: [fullPath], offset: offset) }
                 value = next
             }
             return value
@@ -194,8 +218,7 @@ struct Compiler {
                 }
             }
             return { a throws(EvalError) in
-                let left = try x(a)
-                let right = try y(a)
+                let (left, right) = try both(x, y, a)
                 do throws(EvalError) { return try f(left, right) } catch { throw error.at(offset) }
             }
         case .ternary(let f):
@@ -284,8 +307,7 @@ struct Compiler {
         }
         let right = compile(r)
         return { a throws(EvalError) in
-            let x = try left(a)
-            let y = try right(a)
+            let (x, y) = try both(left, right, a)
             return .bool(Operators.equals(x, y) != negated)
         }
     }
@@ -312,8 +334,7 @@ struct Compiler {
         }
         let right = compile(r)
         return { a throws(EvalError) in
-            let x = try left(a)
-            let y = try right(a)
+            let (x, y) = try both(left, right, a)
             return try compareValues(op, x, y, function, offset)
         }
     }
@@ -418,6 +439,25 @@ struct Compiler {
 }
 
 // MARK: Shared run-time steps
+
+/// Evaluates two operands. When the first lacks data, the second is still tried so that the error
+/// names every missing field the expression needs, not only the first one.
+@inline(__always)
+private func both(_ x: Evaluator, _ y: Evaluator, _ a: Activation) throws(EvalError) -> (Value, Value) {
+    let left: Value
+    do throws(EvalError) {
+        left = try x(a)
+    } catch {
+        guard error.isMissing else { throw error }
+        do throws(EvalError) {
+            _ = try y(a)
+        } catch let second {
+            throw error.merged(with: second)
+        }
+        throw error
+    }
+    return (left, try y(a))
+}
 
 @inline(__always)
 private func read(_ a: Activation, _ slot: Int, _ name: String) throws(EvalError) -> Value {

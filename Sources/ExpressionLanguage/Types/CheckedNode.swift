@@ -18,6 +18,8 @@ public struct CheckedNode: Sendable {
         case select(CheckedNode, name: String, path: String?)
         /// `has(x.f)`.
         case presence(CheckedNode, name: String)
+        /// `otherwise(x, y)`: x, or y when x cannot be computed (missing data or an error).
+        case fallback(CheckedNode, CheckedNode)
         case call(function: String, implementation: Function.Implementation, args: [CheckedNode])
         /// An unknown function in unchecked mode: an error when evaluated.
         case unknownFunction(name: String, args: [CheckedNode])
@@ -86,7 +88,7 @@ extension CheckedNode {
             operand.walk(visit)
         case .call(_, _, let args), .unknownFunction(_, let args), .list(let args):
             for arg in args { arg.walk(visit) }
-        case .and(let l, let r), .or(let l, let r), .equals(let l, let r, _), .compare(_, let l, let r):
+        case .and(let l, let r), .or(let l, let r), .equals(let l, let r, _), .compare(_, let l, let r), .fallback(let l, let r):
             l.walk(visit)
             r.walk(visit)
         case .conditional(let c, let t, let e):

@@ -237,6 +237,10 @@ struct Checker {
             requireBool(left, args[0], function)
             requireBool(right, args[1], function)
             return node(expr, .bool, function == "_&&_" ? .and(left, right) : .or(left, right))
+        case ("otherwise", nil) where args.count == 2:
+            let primary = check(args[0])
+            let fallback = check(args[1])
+            return node(expr, Checker.join([primary.type, fallback.type]), .fallback(primary, fallback))
         case ("!_", nil):
             let operand = check(args[0])
             requireBool(operand, args[0], function)

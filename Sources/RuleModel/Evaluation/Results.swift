@@ -70,6 +70,8 @@ public enum CertificationOutcome: String, Sendable, CaseIterable {
     case outOfScope = "out_of_scope"
     /// Scope or a disqualifier could not be decided for lack of data.
     case incomplete
+    /// Submitted after the round's deadline: not evaluated in that round (no tier).
+    case late
 }
 
 public struct CertificationResult: Sendable {

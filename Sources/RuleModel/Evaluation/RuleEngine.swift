@@ -54,7 +54,7 @@ public struct RuleEngine: Sendable {
             let result: ProgramResult
             switch program.body {
             case .certification(let rules):
-                let certification = evaluateCertification(rules, activation)
+                let certification = evaluateCertification(rules, activation, late: late)
                 result = .certification(certification)
                 summaries[program.id] = ProgramSummary.value(certification, type: ruleSet.summaryTypes[program.id]!, rules: rules)
             case .eligibility(let rules):
@@ -127,7 +127,7 @@ public struct RuleEngine: Sendable {
 
     // MARK: Certification
 
-    func evaluateCertification(_ rules: CertificationRules, _ activation: Activation) -> CertificationResult {
+    func evaluateCertification(_ rules: CertificationRules, _ activation: Activation, late: Bool = false) -> CertificationResult {
         var missing: [String] = []
         func collect(_ fields: [String]) { for field in fields where !missing.contains(field) { missing.append(field) } }
 
@@ -164,7 +164,9 @@ public struct RuleEngine: Sendable {
         }
 
         let outcome: CertificationOutcome
-        if let scope, scope.status != .met {
+        if late {
+            outcome = .late
+        } else if let scope, scope.status != .met {
             outcome = scope.status == .notMet ? .outOfScope : .incomplete
         } else if disqualify.contains(where: { $0.status == .met }) {
             outcome = .disqualified
@@ -288,7 +290,7 @@ public struct RuleEngine: Sendable {
             scoreError = error.message
         }
         var category: String?
-        for candidate in rules.categories where decide(candidate.when, activation).status == .met {
+        for candidate in rules.categories where eligibility.status == .met && decide(candidate.when, activation).status == .met {
             category = candidate.id
             break
         }

@@ -37,7 +37,7 @@ struct ValueProbe: Sendable {
                 visit(operand)
             case .call(_, _, let args), .unknownFunction(_, let args), .list(let args):
                 args.forEach(visit)
-            case .and(let l, let r), .or(let l, let r), .equals(let l, let r, _), .compare(_, let l, let r):
+            case .and(let l, let r), .or(let l, let r), .equals(let l, let r, _), .compare(_, let l, let r), .fallback(let l, let r):
                 visit(l)
                 visit(r)
             case .conditional(let c, let t, let e):

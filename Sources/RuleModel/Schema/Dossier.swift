@@ -155,6 +155,9 @@ public struct DossierDecoder: Sendable {
                     "dossier.required", "missing required field '\(field.path)'\(label)",
                     ja: "必須項目 '\(field.path)'\(label) がありません", at: node))
         }
+        // An object whose fields are all optional and all absent carries no data: it is absent too,
+        // so that `emissions: {activity: {}}` is missing data rather than zeros.
+        if !object.path.isEmpty, object.fields.allSatisfy({ !$0.required }), values.allSatisfy({ $0 == nil }) { return nil }
         return RecordValue(type: object.recordType, fields: values)
     }
 
