@@ -1,12 +1,235 @@
 public import Diagnostics
+import ExpressionLanguage
 
-/// A dossier's result as text a bank officer can read out (placeholder until written).
-public struct Explanation {
+/// A dossier's result as text a bank officer can read out to a company owner: every criterion with
+/// the values it used, the outcome, and what would reach the next tier. Japanese or English.
+public struct Explanation: Sendable {
     public let ruleSet: RuleSet
     public let language: Language
+
     public init(ruleSet: RuleSet, language: Language) {
         self.ruleSet = ruleSet
         self.language = language
     }
-    public func text(_ evaluation: DossierEvaluation) -> String { "" }
+
+    private var ja: Bool { language == .ja }
+
+    private func t(_ en: String, _ ja: String) -> String { self.ja ? ja : en }
+
+    private func title(_ text: LocalizedText) -> String { text.text(in: language) }
+
+    public func text(_ evaluation: DossierEvaluation) -> String {
+        var lines: [String] = []
+        let dossier = evaluation.dossier
+        var name = dossier.id
+        if case .string(let company)? = dossier.field("company.name") { name = "\(company) (\(dossier.id))" }
+        lines.append(name)
+        if let round = evaluation.round {
+            let roundTitle = round.title.map(title) ?? round.id
+            lines.append(t("Round: ", "募集回: ") + roundTitle + (evaluation.late ? t(" — submitted after the deadline", " — 締切後の提出") : ""))
+        }
+        lines.append(t("Rules: ", "ルール: ") + "sha256:\(ruleSet.shortHash)")
+        for (programID, result) in evaluation.results {
+            guard let program = ruleSet.program(programID) else { continue }
+            lines.append("")
+            switch (result, program.body) {
+            case (.certification(let r), .certification(let rules)):
+                lines += certification(r, rules: rules, program: program)
+            case (.eligibility(let r), .eligibility(let rules)):
+                lines += eligibility(r, rules: rules, program: program)
+            case (.award(let r), .award(let rules)):
+                lines += award(r, rules: rules, program: program)
+            default:
+                break
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: Certification
+
+    private func certification(_ r: CertificationResult, rules: CertificationRules, program: ProgramDefinition) -> [String] {
+        var lines: [String] = []
+        let tierTitle = { (id: String) in rules.tiers.first { $0.id == id }.map { title($0.title) } ?? id }
+        let headline: String
+        switch r.outcome {
+        case .certified: headline = t("certified ", "認定 ") + tierTitle(r.tier ?? "") + t(" (\(r.points) points)", " (\(r.points)点)")
+        case .notCertified: headline = t("not certified (\(r.points) points)", "認定に至りません (\(r.points)点)")
+        case .disqualified: headline = t("not eligible for certification", "認定の対象外 (欠格)")
+        case .outOfScope: headline = t("outside the scheme's area", "対象地域外")
+        case .incomplete: headline = t("cannot be decided yet: data is missing", "情報が不足しているため判定できません")
+        case .late: headline = t("submitted after the deadline: not evaluated in this round", "締切後の提出のため、今回の募集回では審査されません")
+        }
+        lines.append("■ \(title(program.title)): \(headline)")
+        if let scope = r.scope, scope.status != .met, let condition = rules.scope {
+            lines.append("  " + reason(condition, scope))
+        }
+        for (condition, result) in zip(rules.disqualify, r.disqualify) where result.status == .met {
+            lines.append("  ✘ " + (condition.reason.map(title) ?? condition.id) + usedValues(result.values))
+        }
+        let sectionText = zip(rules.sections, r.sections).map { "\(title($0.title)) \($1.points)" + t(" pt", "点") }
+        if !sectionText.isEmpty { lines.append("  " + t("By section: ", "区分別: ") + sectionText.joined(separator: " / ")) }
+        for (criterion, result) in zip(rules.criteria, r.criteria) {
+            let mark: String
+            var detail: String
+            switch result.status {
+            case .met:
+                mark = "✔"
+                detail = t("\(result.points) of \(criterion.maxPoints) points", "\(criterion.maxPoints)点中 \(result.points)点")
+            case .notMet:
+                mark = "✘"
+                detail = t("0 of \(criterion.maxPoints) points", "\(criterion.maxPoints)点中 0点")
+            case .unknown:
+                mark = "?"
+                detail = t("undecided, missing: ", "判定不能 — 不足: ") + result.missing.map(fieldName).joined(separator: ", ")
+            case .error:
+                mark = "!"
+                detail = t("cannot be computed: ", "計算できません: ") + (result.error ?? "")
+            }
+            lines.append("  \(mark) \(title(criterion.title)) — \(detail)\(usedValues(result.values))")
+        }
+        if let next = r.nextTier {
+            lines.append("  " + t("To reach ", "次の「") + tierTitle(next.tier) + t(":", "」に必要なこと:"))
+            if next.pointsLacking > 0 {
+                lines.append("    - " + t("\(next.pointsLacking) more points", "あと \(next.pointsLacking) 点"))
+            }
+            for lacking in next.criteriaLacking {
+                let criterionTitle = rules.criteria.first { $0.id == lacking.id }.map { title($0.title) } ?? lacking.id
+                lines.append("    - " + t("meet “\(criterionTitle)”", "「\(criterionTitle)」を満たすこと") + (lacking.status == .unknown ? t(" (data missing)", " (情報不足)") : ""))
+            }
+            for section in next.sectionsLacking {
+                let sectionTitle = rules.sections.first { $0.id == section.section }.map { title($0.title) } ?? section.section
+                lines.append("    - " + t("\(section.lacking) more points in “\(sectionTitle)”", "区分「\(sectionTitle)」であと \(section.lacking) 点"))
+            }
+            if next.conditionLacking != nil, let tier = rules.tiers.first(where: { $0.id == next.tier }) {
+                let condition = tier.whenTitle.map(title) ?? tier.when?.source ?? ""
+                lines.append("    - " + t("also: ", "さらに: ") + condition)
+            }
+            if let path = next.cheapestPath, !path.isEmpty {
+                let steps = path.map { step -> String in
+                    let criterionTitle = rules.criteria.first { $0.id == step.criterion }.map { title($0.title) } ?? step.criterion
+                    var text = "「\(criterionTitle)」 \(step.fromPoints)→\(step.toPoints)" + t(" pt", "点")
+                    if !step.missing.isEmpty { text += t(" (provide ", " (") + step.missing.map(fieldName).joined(separator: ", ") + t(")", " を提出)") }
+                    return text
+                }
+                lines.append("    " + t("Shortest way: ", "最短の道: ") + steps.joined(separator: t(", ", "、")))
+            }
+        }
+        return lines
+    }
+
+    private func reason(_ condition: Condition, _ result: ConditionResult) -> String {
+        let mark = result.status == .unknown ? "?" : "✘"
+        var text = "\(mark) " + (condition.reason.map(title) ?? condition.title.map(title) ?? condition.id)
+        if result.status == .unknown { text += t(" — missing: ", " — 不足: ") + result.missing.map(fieldName).joined(separator: ", ") }
+        return text + usedValues(result.values)
+    }
+
+    // MARK: Eligibility
+
+    private func eligibility(_ r: EligibilityResult, rules: EligibilityRules, program: ProgramDefinition) -> [String] {
+        var lines: [String] = []
+        let headline: String
+        switch r.outcome {
+        case .eligible: headline = t("eligible", "対象です")
+        case .ineligible: headline = t("not eligible", "対象外です")
+        case .incomplete: headline = t("cannot be decided yet: data is missing", "情報が不足しているため判定できません")
+        }
+        lines.append("■ \(title(program.title)): \(headline)")
+        if let terms = r.terms {
+            lines.append("  " + t("Terms: ", "条件: ") + terms.map { "\(termName($0.name)) \(display($0.value, unit: termUnit($0.name)))" }.joined(separator: t(", ", "、")))
+        }
+        for note in r.notes { lines.append("  ※ " + title(note.text)) }
+        for (condition, result) in zip(rules.conditions, r.conditions) {
+            let name = condition.title.map(title) ?? condition.id
+            switch result.status {
+            case .met: lines.append("  ✔ \(name)\(usedValues(result.values))")
+            case .notMet: lines.append("  ✘ \(name)" + (condition.reason.map { " — " + title($0) } ?? "") + usedValues(result.values))
+            case .unknown: lines.append("  ? \(name)" + t(" — missing: ", " — 不足: ") + result.missing.map(fieldName).joined(separator: ", "))
+            case .error: lines.append("  ! \(name)" + t(" — cannot be computed: ", " — 計算できません: ") + (result.error ?? ""))
+            }
+        }
+        return lines
+    }
+
+    // MARK: Award
+
+    private func award(_ r: AwardResult, rules: AwardRules, program: ProgramDefinition) -> [String] {
+        var lines: [String] = []
+        let categoryTitle = r.category.flatMap { id in rules.categories.first { $0.id == id } }
+        if r.excludedBecause == "late" {
+            lines.append("■ \(title(program.title)): " + t("not ranked (submitted after the deadline)", "締切後の提出のため選考対象外"))
+            return lines
+        }
+        guard r.eligible else {
+            lines.append("■ \(title(program.title)): " + t("not eligible", "選考対象外"))
+            lines.append("  " + reason(rules.eligible, r.eligibility))
+            return lines
+        }
+        var headline = t("eligible", "選考対象")
+        if let categoryTitle { headline += t(", category ", "・") + title(categoryTitle.title) }
+        if let score = r.score { headline += t(", score ", "・得点 ") + display(score, unit: nil) }
+        lines.append("■ \(title(program.title)): \(headline)")
+        if let rank = r.rank {
+            var text = t("Rank \(rank)", "順位 \(rank)")
+            if let prize = r.prize, let prizeTitle = categoryTitle?.prizes.first(where: { $0.id == prize }) {
+                text += t(": ", ": ") + title(prizeTitle.title)
+            }
+            lines.append("  " + text)
+        }
+        return lines
+    }
+
+    // MARK: Values
+
+    private func usedValues(_ values: [UsedValue]) -> String {
+        guard !values.isEmpty else { return "" }
+        let parts = values.map { used -> String in
+            let unit = ruleSet.schema.field(at: used.name)?.unit
+            return "\(fieldName(used.name)) = " + (used.value.map { display($0, unit: unit) } ?? t("(missing)", "(未記入)"))
+        }
+        return "  [" + parts.joined(separator: t("; ", "、")) + "]"
+    }
+
+    /// A field's label from the schema (`従業員数`), else its path.
+    private func fieldName(_ path: String) -> String {
+        if let label = ruleSet.schema.field(at: path)?.label { return title(label) }
+        return path
+    }
+
+    private func termName(_ name: String) -> String {
+        let names: [String: (String, String)] = [
+            "interest_subsidy_pct": ("interest subsidy", "利子補給"), "guarantee_fee_subsidy_pct": ("guarantee-fee subsidy", "保証料補助"),
+            "limit_jpy": ("limit", "融資限度額"), "term_years": ("term", "融資期間"),
+        ]
+        guard let pair = names[name] else { return name }
+        return t(pair.0, pair.1)
+    }
+
+    private func termUnit(_ name: String) -> String? {
+        if name.hasSuffix("_pct") { return "%" }
+        if name.hasSuffix("_jpy") { return "JPY" }
+        if name.hasSuffix("_years") { return "years" }
+        return nil
+    }
+
+    private func display(_ value: Value, unit: String?) -> String {
+        let number: String
+        switch value {
+        case .bool(let b): return b ? t("yes", "はい") : t("no", "いいえ")
+        case .int(let i): number = ExactDecimal(i).formatted(grouping: true)
+        case .decimal(let d): number = (d.isInteger ? d : ((try? d.rounded(places: 3, .halfUp)) ?? d)).formatted(grouping: true)
+        case .list(let items): return "[" + items.map { display($0, unit: nil) }.joined(separator: ", ") + "]"
+        case .timestamp(let ts): return ts.rfc3339(in: ruleSet.calendar.zone)
+        case .record: return "…"
+        default: return Format.display(value)
+        }
+        switch unit {
+        case "JPY": return ja ? number + "円" : "¥" + number
+        case "%": return number + "%"
+        case "years": return ja ? number + "年" : number + " years"
+        case let unit?: return number + " " + unit
+        case nil: return number
+        }
+    }
 }
