@@ -54,7 +54,7 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 ///
 /// Policy staff read Japanese; programmers and logs read English. Where no Japanese text is
 /// given, the English one is shown in both languages.
-public struct LocalizedText: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+public struct LocalizedText: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringConvertible {
     public var en: String
     public var ja: String?
 
