@@ -121,6 +121,9 @@ struct RuleSetLoader {
                     ja: "このファイルの種類が分かりません ('program:', 'tables:', 'let:' のいずれかで始めてください)", at: node)
             }
         }
+        // A file that does not parse would make every reference into it look wrong; report the
+        // parse errors of all files, and check the rest once they load.
+        if reader.diagnostics.hasErrors { return (nil, reader.diagnostics) }
         let rootNode = YAMLNode(kind: .mapping([]), start: .start, end: .start, file: directory)
         guard let schemaNode else {
             reader.error("rules.schema", "the rule set needs a schema.yaml describing the dossier fields", ja: "schema.yaml がありません", at: rootNode)

@@ -54,6 +54,8 @@ struct ProgramReader {
 
     var reader: RuleFileReader
     var environment: Environment
+    /// Criteria whose definition has errors: references to them are not reported again.
+    var brokenCriteria = Set<String>()
 
     /// Compiles `let:` entries in order, each visible to the next.
     mutating func lets(_ node: YAMLNode?) -> [LetDefinition] {
@@ -128,7 +130,10 @@ struct ProgramReader {
         }
         var criteria: [Criterion] = []
         for item in entries["criteria"].map({ reader.sequence($0, "criteria") }) ?? [] {
-            guard let criterion = criterion(item, sections: sections) else { continue }
+            guard let criterion = criterion(item, sections: sections) else {
+                if let id = item["id"]?.scalar?.text { brokenCriteria.insert(id) }
+                continue
+            }
             if let first = criteria.first(where: { $0.id == criterion.id }) {
                 reader.error(
                     "criteria.duplicate", "criterion '\(criterion.id)' is defined twice", at: item,
@@ -211,6 +216,7 @@ struct ProgramReader {
         if let requiresNode = entries["requires"] {
             for item in reader.sequence(requiresNode, "requires of tier '\(id)'") {
                 guard let name = reader.string(item) else { continue }
+                if brokenCriteria.contains(name) { continue }
                 if !criteria.contains(where: { $0.id == name }) {
                     var message = "tier '\(id)' requires an unknown criterion '\(name)'"
                     if let suggestion = Suggestion.nearest(to: name, among: criteria.map(\.id)) { message += "; did you mean '\(suggestion)'?" }

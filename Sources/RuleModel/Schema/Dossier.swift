@@ -111,7 +111,10 @@ public struct DossierDecoder: Sendable {
         }
     }
 
-    private func decodeObject(_ node: YAMLNode, _ object: ObjectSpec, _ diagnostics: inout [Diagnostic]) -> RecordValue? {
+    /// - Parameter keyNode: the key that holds this object (`company:`), where a missing field is reported.
+    private func decodeObject(
+        _ node: YAMLNode, _ object: ObjectSpec, _ diagnostics: inout [Diagnostic], keyNode: YAMLNode? = nil
+    ) -> RecordValue? {
         guard let pairs = node.mapping else {
             let path = object.path.isEmpty ? "dossier" : object.path
             diagnostics.append(
@@ -146,14 +149,14 @@ public struct DossierDecoder: Sendable {
                 }
                 continue
             }
-            values[index] = decodeValue(pair.value, field, &diagnostics)
+            values[index] = decodeValue(pair.value, field, &diagnostics, keyNode: pair.key)
         }
         for field in object.fields where field.required && !seen.contains(field.name) {
             let label = field.label.map { " (\($0.ja ?? $0.en))" } ?? ""
             diagnostics.append(
                 problem(
                     "dossier.required", "missing required field '\(field.path)'\(label)",
-                    ja: "必須項目 '\(field.path)'\(label) がありません", at: node))
+                    ja: "必須項目 '\(field.path)'\(label) がありません", at: keyNode ?? node))
         }
         // An object whose fields are all optional and all absent carries no data: it is absent too,
         // so that `emissions: {activity: {}}` is missing data rather than zeros.
@@ -161,7 +164,7 @@ public struct DossierDecoder: Sendable {
         return RecordValue(type: object.recordType, fields: values)
     }
 
-    private func decodeValue(_ node: YAMLNode, _ field: FieldSpec, _ diagnostics: inout [Diagnostic]) -> Value? {
+    private func decodeValue(_ node: YAMLNode, _ field: FieldSpec, _ diagnostics: inout [Diagnostic], keyNode: YAMLNode? = nil) -> Value? {
         let path = field.path
         switch field.type {
         case .string, .enumeration:
@@ -256,7 +259,7 @@ public struct DossierDecoder: Sendable {
             }
             return .list(values)
         case .object(let object):
-            return decodeObject(node, object, &diagnostics).map(Value.record)
+            return decodeObject(node, object, &diagnostics, keyNode: keyNode).map(Value.record)
         }
     }
 
