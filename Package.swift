@@ -53,6 +53,13 @@ let package = Package(
         // MARK: Thin executables
         .executableTarget(name: "diacert", dependencies: ["DiaCertCLI"], swiftSettings: strict),
         .executableTarget(name: "conformance", dependencies: ["ConformanceRunner"], swiftSettings: strict),
+        // The benchmark (bench/run.sh): engine vs hand-written Swift, Dia rules, peers side by side.
+        .executableTarget(
+            name: "diacert-bench",
+            dependencies: ["RuleModel", "ExpressionLanguage", "JSON", "Diagnostics"],
+            path: "bench/Sources/DiaCertBench",
+            swiftSettings: strict
+        ),
 
         // MARK: Tests
         .testTarget(

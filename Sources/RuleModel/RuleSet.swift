@@ -167,8 +167,8 @@ struct RuleSetLoader {
             headers.append(header)
         }
         let ordered = order(headers)
+        // Filled in as programs are read (in dependency order), so each summary knows its criteria.
         var summaryTypes: [String: RecordType] = [:]
-        for header in ordered { summaryTypes[header.id] = ProgramSummary.recordType(header.id, kind: header.kind) }
 
         // The environment every program starts from.
         var base = Environment(dialect: .rules)
@@ -207,6 +207,7 @@ struct RuleSetLoader {
             reader = programReader.reader
             frameSize = max(frameSize, programReader.environment.slotCount)
             guard let body else { continue }
+            summaryTypes[header.id] = ProgramSummary.recordType(header.id, body: body)
             programs.append(
                 ProgramDefinition(
                     id: header.id, kind: header.kind, version: header.version, title: header.title, uses: header.uses,

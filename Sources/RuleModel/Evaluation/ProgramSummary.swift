@@ -1,18 +1,25 @@
 import ExpressionLanguage
 
 /// What a program exposes to programs that use it, as `programs.ID` in expressions:
-/// `programs.certification.tier`, `.tier_rank`, `.points`, `.criteria.measured`; for eligibility
-/// programs `.outcome`, `.eligible`, `.terms`.
+/// `programs.certification.tier`, `.tier_rank`, `.points`, `.criteria.measured` (a status word),
+/// `.sections.reduce` (points); for eligibility programs `.outcome`, `.eligible`, `.terms`.
+///
+/// Criteria and sections are records with one field per id, so a misspelt id in a rule is
+/// reported when the rules are checked.
 enum ProgramSummary {
-    static func recordType(_ id: String, kind: ProgramKind) -> RecordType {
+    static func recordType(_ id: String, body: ProgramDefinition.Body) -> RecordType {
         let fields: [RecordType.Field]
-        switch kind {
-        case .certification:
+        switch body {
+        case .certification(let rules):
+            let sections = RecordType(
+                name: "programs.\(id).sections", fields: rules.sections.map { .init(name: $0.id, type: .int) })
+            let criteria = RecordType(
+                name: "programs.\(id).criteria", fields: rules.criteria.map { .init(name: $0.id, type: .string) })
             fields = [
                 .init(name: "outcome", type: .string), .init(name: "certified", type: .bool),
                 // null when no tier is granted
                 .init(name: "tier", type: .dyn), .init(name: "tier_rank", type: .int), .init(name: "points", type: .int),
-                .init(name: "sections", type: .map(.string, .int)), .init(name: "criteria", type: .map(.string, .string)),
+                .init(name: "sections", type: .record(sections)), .init(name: "criteria", type: .record(criteria)),
                 .init(name: "missing", type: .list(.string)),
             ]
         case .eligibility:
@@ -26,20 +33,19 @@ enum ProgramSummary {
         return RecordType(name: "programs.\(id)", displayName: "programs.\(id)", fields: fields)
     }
 
-    static func value(_ result: CertificationResult, type: RecordType, rules: CertificationRules) -> Value {
-        var sections = MapValue()
-        for section in result.sections { _ = try? sections.insert(key: .string(section.id), value: .int(Int64(section.points))) }
-        var criteria = MapValue()
-        for criterion in result.criteria {
-            _ = try? criteria.insert(key: .string(criterion.id), value: .string(criterion.status.rawValue))
+    static func value(_ result: CertificationResult, type: RecordType) -> Value {
+        guard case .record(let sectionsType) = type.fields[5].type, case .record(let criteriaType) = type.fields[6].type else {
+            preconditionFailure("certification summary type")
         }
+        let sections = RecordValue(type: sectionsType, fields: result.sections.map { .int(Int64($0.points)) })
+        let criteria = RecordValue(type: criteriaType, fields: result.criteria.map { .string($0.status.rawValue) })
         return .record(
             RecordValue(
                 type: type,
                 fields: [
                     .string(result.outcome.rawValue), .bool(result.outcome == .certified),
                     result.tier.map(Value.string) ?? .null, .int(Int64(result.tierRank)), .int(Int64(result.points)),
-                    .map(sections), .map(criteria), .list(result.missing.map(Value.string)),
+                    .record(sections), .record(criteria), .list(result.missing.map(Value.string)),
                 ]))
     }
 

@@ -19,11 +19,27 @@ public struct RuleEngine: Sendable {
 
     public let ruleSet: RuleSet
     public var options: Options
+    /// Programs some other program uses: only their summaries are built.
+    private let usedPrograms: Set<String>
+    /// For each certification program, the section index of each criterion (nil: no section).
+    private let sectionIndexes: [String: [Int?]]
 
     public init(ruleSet: RuleSet, options: Options = Options()) {
         self.ruleSet = ruleSet
         self.options = options
+        usedPrograms = Set(ruleSet.programs.flatMap(\.uses))
+        var indexes: [String: [Int?]] = [:]
+        for program in ruleSet.programs {
+            guard let rules = program.certification else { continue }
+            indexes[program.id] = rules.criteria.map { criterion in
+                criterion.section.flatMap { section in rules.sections.firstIndex { $0.id == section } }
+            }
+        }
+        sectionIndexes = indexes
     }
+
+    /// Whether tier shortfalls are worked out for every tier (explanations) or only as needed.
+    private var explains: Bool { options.recordValues || options.planNextTier }
 
     public func makeActivation() -> Activation { Activation(size: ruleSet.frameSize) }
 
@@ -54,13 +70,18 @@ public struct RuleEngine: Sendable {
             let result: ProgramResult
             switch program.body {
             case .certification(let rules):
-                let certification = evaluateCertification(rules, activation, late: late)
+                let certification = evaluateCertification(
+                    rules, sectionIndex: sectionIndexes[program.id] ?? [], activation, late: late)
                 result = .certification(certification)
-                summaries[program.id] = ProgramSummary.value(certification, type: ruleSet.summaryTypes[program.id]!, rules: rules)
+                if usedPrograms.contains(program.id) {
+                    summaries[program.id] = ProgramSummary.value(certification, type: ruleSet.summaryTypes[program.id]!)
+                }
             case .eligibility(let rules):
                 let eligibility = evaluateEligibility(rules, activation)
                 result = .eligibility(eligibility)
-                summaries[program.id] = ProgramSummary.value(eligibility, type: ruleSet.summaryTypes[program.id]!)
+                if usedPrograms.contains(program.id) {
+                    summaries[program.id] = ProgramSummary.value(eligibility, type: ruleSet.summaryTypes[program.id]!)
+                }
             case .award(let rules):
                 var award = evaluateAward(rules, activation)
                 if late { award.excludedBecause = "late" }
@@ -127,7 +148,9 @@ public struct RuleEngine: Sendable {
 
     // MARK: Certification
 
-    func evaluateCertification(_ rules: CertificationRules, _ activation: Activation, late: Bool = false) -> CertificationResult {
+    func evaluateCertification(
+        _ rules: CertificationRules, sectionIndex: [Int?], _ activation: Activation, late: Bool = false
+    ) -> CertificationResult {
         var missing: [String] = []
         func collect(_ fields: [String]) { for field in fields where !missing.contains(field) { missing.append(field) } }
 
@@ -139,26 +162,29 @@ public struct RuleEngine: Sendable {
         var criteria: [CriterionResult] = []
         criteria.reserveCapacity(rules.criteria.count)
         var points = 0
-        var sectionPoints: [String: Int] = [:]
-        for criterion in rules.criteria {
+        var sectionPoints = [Int](repeating: 0, count: rules.sections.count)
+        for (index, criterion) in rules.criteria.enumerated() {
             let result = evaluateCriterion(criterion, activation)
-            collect(result.missing)
+            if !result.missing.isEmpty { collect(result.missing) }
             criteria.append(result)
             points += result.points
-            if let section = criterion.section { sectionPoints[section, default: 0] += result.points }
+            if index < sectionIndex.count, let section = sectionIndex[index] { sectionPoints[section] += result.points }
         }
-        let sections = rules.sections.map { ($0.id, sectionPoints[$0.id] ?? 0) }
+        let sections = zip(rules.sections, sectionPoints).map { ($0.id, $1) }
+        let pointsBySection = Dictionary(uniqueKeysWithValues: sections.map { ($0.0, $0.1) })
 
+        // The highest tier whose every condition holds; shortfalls of the others when explaining.
         var granted: Int?
         var shortfalls: [Int: TierShortfall] = [:]
         for (index, tier) in rules.tiers.enumerated() {
-            let shortfall = shortfallOf(tier, points: points, criteria: criteria, rules: rules, sectionPoints: sectionPoints, activation)
-            if let shortfall {
-                shortfalls[index] = shortfall
-                if let status = shortfall.conditionLacking, status == .unknown, let when = tier.when {
-                    collect(decide(when, activation).missing)
+            if explains {
+                if let shortfall = shortfallOf(tier, points: points, criteria: criteria, sectionPoints: pointsBySection, activation) {
+                    shortfalls[index] = shortfall
+                    if shortfall.conditionLacking == .unknown, let when = tier.when { collect(decide(when, activation).missing) }
+                } else {
+                    granted = index
                 }
-            } else {
+            } else if holds(tier, points: points, criteria: criteria, rules: rules, sectionPoints: sectionPoints, activation) {
                 granted = index
             }
         }
@@ -180,7 +206,8 @@ public struct RuleEngine: Sendable {
         let nextIndex = eligibleForTiers ? (tierIndex.map { $0 + 1 } ?? 0) : nil
         var next: TierShortfall?
         if let nextIndex, nextIndex < rules.tiers.count {
-            next = shortfalls[nextIndex] ?? shortfallOf(rules.tiers[nextIndex], points: points, criteria: criteria, rules: rules, sectionPoints: sectionPoints, activation)
+            next = shortfalls[nextIndex]
+                ?? shortfallOf(rules.tiers[nextIndex], points: points, criteria: criteria, sectionPoints: pointsBySection, activation)
             if let current = next, options.planNextTier {
                 next = TierShortfall(
                     tier: current.tier, pointsLacking: current.pointsLacking, criteriaLacking: current.criteriaLacking,
@@ -192,8 +219,22 @@ public struct RuleEngine: Sendable {
         return CertificationResult(
             outcome: outcome, tier: tierIndex.map { rules.tiers[$0].id }, points: points, sections: sections,
             criteria: criteria, scope: scope, disqualify: disqualify, missing: missing, nextTier: next,
-            tierShortfalls: (above..<rules.tiers.count).compactMap { shortfalls[$0] },
+            tierShortfalls: above < rules.tiers.count ? (above..<rules.tiers.count).compactMap { shortfalls[$0] } : [],
             tierRank: tierIndex.map { $0 + 1 } ?? 0)
+    }
+
+    /// Whether a tier is granted, without working out what it lacks.
+    private func holds(
+        _ tier: Tier, points: Int, criteria: [CriterionResult], rules: CertificationRules, sectionPoints: [Int],
+        _ activation: Activation
+    ) -> Bool {
+        guard points >= tier.minPoints else { return false }
+        for id in tier.requires where criteria.first(where: { $0.id == id })?.status != .met { return false }
+        for (section, minimum) in tier.sectionMinimums {
+            guard let index = rules.sections.firstIndex(where: { $0.id == section }), sectionPoints[index] >= minimum else { return false }
+        }
+        if let when = tier.when, decide(when, activation).status != .met { return false }
+        return true
     }
 
     func evaluateCriterion(_ criterion: Criterion, _ activation: Activation) -> CriterionResult {
@@ -226,8 +267,7 @@ public struct RuleEngine: Sendable {
 
     /// Nil when the tier is granted; otherwise everything it lacks.
     private func shortfallOf(
-        _ tier: Tier, points: Int, criteria: [CriterionResult], rules: CertificationRules, sectionPoints: [String: Int],
-        _ activation: Activation
+        _ tier: Tier, points: Int, criteria: [CriterionResult], sectionPoints: [String: Int], _ activation: Activation
     ) -> TierShortfall? {
         let pointsLacking = max(0, tier.minPoints - points)
         var criteriaLacking: [(String, Status)] = []

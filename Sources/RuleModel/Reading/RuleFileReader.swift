@@ -3,7 +3,10 @@ public import ExpressionLanguage
 import YAMLLoader
 
 /// An expression from a rule file, compiled, with where it was written.
-public struct RuleExpression: Sendable {
+///
+/// A class so that the rule model, which evaluation walks for every dossier, passes one reference
+/// around instead of copying the source text and YAML node each time. Immutable, so Sendable.
+public final class RuleExpression: Sendable {
     public let program: Program
     /// The expression text as written.
     public let source: String
@@ -12,6 +15,14 @@ public struct RuleExpression: Sendable {
     let node: YAMLNode
     /// The dossier fields and lets it reads, for explanations.
     let probes: [ValueProbe]
+
+    init(program: Program, source: String, location: SourceLocation, node: YAMLNode, probes: [ValueProbe]) {
+        self.program = program
+        self.source = source
+        self.location = location
+        self.node = node
+        self.probes = probes
+    }
 
     public var checked: CheckedNode { program.checked }
 }
