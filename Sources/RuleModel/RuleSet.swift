@@ -10,7 +10,9 @@ import YAMLLoader
 /// (the daemon swaps in a new one only when it loads without errors).
 public struct RuleSet: Sendable {
     public let directory: String
-    /// SHA-256 over every file of the directory (paths and contents), hex. Stamped on every result.
+    /// SHA-256 over every file of the directory that can change a result (paths and contents; the
+    /// tests under `tests/` are left out, so adding a test does not change the hash), hex.
+    /// Stamped on every result.
     public let hash: String
     /// The files read, relative to `directory`.
     public let files: [String]
@@ -73,10 +75,10 @@ struct RuleSetLoader {
         return files.sorted()
     }
 
-    /// SHA-256 over `path \0 length \0 bytes` of each file in sorted order.
+    /// SHA-256 over `path \0 length \0 bytes` of each file in sorted order, tests excepted.
     static func contentHash(_ directory: String, files: [String]) -> String {
         var material: [UInt8] = []
-        for file in files {
+        for file in files where !file.hasPrefix("tests/") {
             let bytes = FileManager.default.contents(atPath: directory + "/" + file).map { [UInt8]($0) } ?? []
             material += Array(file.utf8) + [0] + Array(String(bytes.count).utf8) + [0] + bytes
         }
@@ -191,8 +193,8 @@ struct RuleSetLoader {
             var environment = base
             var usedFields: [RecordType.Field] = []
             for used in header.uses {
-                guard let type = summaryTypes[used] else { continue }
-                usedFields.append(.init(name: used, type: .record(type)))
+                // A program not read yet (a cycle, already reported) is dyn, so nothing cascades.
+                usedFields.append(.init(name: used, type: summaryTypes[used].map(CELType.record) ?? .dyn))
             }
             let programsType = RecordType(name: "programs of \(header.id)", displayName: "programs", fields: usedFields)
             environment.declare("programs", .record(programsType))

@@ -121,6 +121,25 @@ struct Atom {
     let op: Operator?
     let value: Value?
 
+    /// The disjuncts of `a || b || …`, each as a conjunction of atoms (nil where not analysable).
+    static func disjunction(of node: CheckedNode) -> [[Atom]?] {
+        if case .or(let l, let r) = node.kind { return disjunction(of: l) + disjunction(of: r) }
+        return [conjunction(of: node)]
+    }
+
+    /// Criteria that, once met by any of their rows, make `condition` hold: `sbt` for a platinum
+    /// tier that needs `target.sbt || target.re_action`.
+    static func witnesses(of condition: CheckedNode, among criteria: [Criterion]) -> [Int] {
+        let disjuncts = disjunction(of: condition).compactMap { $0 }
+        guard !disjuncts.isEmpty else { return [] }
+        return criteria.indices.filter { index in
+            criteria[index].rows.allSatisfy { row in
+                guard let atoms = conjunction(of: row.when.checked) else { return false }
+                return disjuncts.contains { disjunct in disjunct.allSatisfy { wanted in atoms.contains { $0.implies(wanted) } } }
+            }
+        }
+    }
+
     /// The conjunction's atoms; nil when the expression is not a conjunction we can reason about.
     /// A constant `true` is the empty conjunction.
     static func conjunction(of node: CheckedNode) -> [Atom]? {

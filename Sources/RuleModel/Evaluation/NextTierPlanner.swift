@@ -1,10 +1,17 @@
 /// Finds the cheapest way to the next tier: the fewest criteria to raise (each to its best row)
 /// such that the points, the required criteria and the section minimums of the tier all hold.
 ///
+/// When the tier also has a condition of its own (platinum: SBT or RE Action) that does not hold,
+/// the set must include a criterion whose being met makes that condition hold (`witnesses`, found
+/// by `Atom.witnesses`); without one the advice covers the rest and the condition is reported apart.
+///
 /// Ties between sets of the same size go to the one that overshoots the points least, then to
 /// criteria earlier in the rule file, so the advice is stable.
 enum NextTierPlanner {
-    static func plan(_ tier: Tier, rules: CertificationRules, criteria: [CriterionResult]) -> [CriterionStep]? {
+    static func plan(
+        _ tier: Tier, rules: CertificationRules, criteria: [CriterionResult], conditionLacking: Bool = false, witnesses: [Int] = []
+    ) -> [CriterionStep]? {
+        var stepCriterion: [Int] = []
         var steps: [CriterionStep] = []
         var mandatory: [Int] = []
         for (index, criterion) in rules.criteria.enumerated() {
@@ -13,6 +20,7 @@ enum NextTierPlanner {
             else { continue }
             let best = criterion.rows.firstIndex { $0.points == criterion.maxPoints } ?? 0
             if tier.requires.contains(criterion.id), result.status != .met { mandatory.append(steps.count) }
+            stepCriterion.append(index)
             steps.append(
                 CriterionStep(
                     criterion: criterion.id, fromPoints: result.points, toPoints: criterion.maxPoints, row: best,
@@ -23,6 +31,7 @@ enum NextTierPlanner {
         for (index, criterion) in rules.criteria.enumerated() {
             if let section = criterion.section { sectionPoints[section, default: 0] += criteria[index].points }
         }
+        let needsWitness = conditionLacking && !witnesses.isEmpty
         let sectionOf = Dictionary(rules.criteria.map { ($0.id, $0.section) }, uniquingKeysWith: { first, _ in first })
 
         func satisfies(_ chosen: [Int]) -> (ok: Bool, overshoot: Int) {
@@ -35,6 +44,7 @@ enum NextTierPlanner {
             }
             guard total >= tier.minPoints else { return (false, 0) }
             for (section, minimum) in tier.sectionMinimums where (sections[section] ?? 0) < minimum { return (false, 0) }
+            if needsWitness, !chosen.contains(where: { witnesses.contains(stepCriterion[$0]) }) { return (false, 0) }
             return (true, total - tier.minPoints)
         }
 

@@ -31,6 +31,7 @@ public enum ResultJSON {
     static func certification(_ r: CertificationResult) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("outcome", .string(r.outcome.rawValue)), ("tier", r.tier.map(JSONValue.string) ?? .null), ("points", .number(r.points)),
+            ("valid_until", r.validUntil.map { .string($0.rfc3339) } ?? .null),
             ("sections", .object(r.sections.map { ($0.id, .number($0.points)) })),
             ("criteria", .array(r.criteria.map(criterion))),
         ]

@@ -90,6 +90,9 @@ public struct CertificationResult: Sendable {
     public let tierShortfalls: [TierShortfall]
     /// The rank of the tier (1 = lowest tier), 0 when not certified.
     public let tierRank: Int
+    /// The last instant the certificate is valid (end of the same date `validity_years` after the
+    /// round's deadline), when certified in a round.
+    public var validUntil: Timestamp?
 }
 
 public enum EligibilityOutcome: String, Sendable, CaseIterable {

@@ -23,6 +23,8 @@ public struct RuleEngine: Sendable {
     private let usedPrograms: Set<String>
     /// For each certification program, the section index of each criterion (nil: no section).
     private let sectionIndexes: [String: [Int?]]
+    /// For each certification program and tier, the criteria whose being met makes the tier's own condition hold.
+    private let tierWitnesses: [String: [[Int]]]
 
     public init(ruleSet: RuleSet, options: Options = Options()) {
         self.ruleSet = ruleSet
@@ -36,6 +38,14 @@ public struct RuleEngine: Sendable {
             }
         }
         sectionIndexes = indexes
+        var witnesses: [String: [[Int]]] = [:]
+        for program in ruleSet.programs {
+            guard let rules = program.certification else { continue }
+            witnesses[program.id] = rules.tiers.map { tier in
+                tier.when.map { Atom.witnesses(of: $0.checked, among: rules.criteria) } ?? []
+            }
+        }
+        tierWitnesses = witnesses
     }
 
     /// Whether tier shortfalls are worked out for every tier (explanations) or only as needed.
@@ -70,8 +80,11 @@ public struct RuleEngine: Sendable {
             let result: ProgramResult
             switch program.body {
             case .certification(let rules):
-                let certification = evaluateCertification(
-                    rules, sectionIndex: sectionIndexes[program.id] ?? [], activation, late: late)
+                var certification = evaluateCertification(
+                    rules, sectionIndex: sectionIndexes[program.id] ?? [], witnesses: tierWitnesses[program.id] ?? [], activation, late: late)
+                if certification.outcome == .certified, let years = rules.validityYears, let round {
+                    certification.validUntil = validUntil(round.deadline, years: years)
+                }
                 result = .certification(certification)
                 if usedPrograms.contains(program.id) {
                     summaries[program.id] = ProgramSummary.value(certification, type: ruleSet.summaryTypes[program.id]!)
@@ -98,6 +111,16 @@ public struct RuleEngine: Sendable {
         var evaluations = dossiers.map { evaluate($0, round: round(for: $0, override: roundOverride), activation: activation) }
         rank(&evaluations)
         return evaluations
+    }
+
+    /// The end of the same calendar date `years` later (28 February for a 29 February).
+    private func validUntil(_ deadline: Timestamp, years: Int) -> Timestamp? {
+        let zone = ruleSet.calendar.zone
+        guard let date = try? deadline.calendarDate(in: zone) else { return nil }
+        let target =
+            (try? CalendarDate(year: date.year + years, month: date.month, day: date.day))
+            ?? (try? CalendarDate(year: date.year + years, month: date.month, day: date.day - 1))
+        return target.flatMap { try? $0.endOfDay(in: zone) }
     }
 
     private func bindLet(_ definition: LetDefinition, _ activation: Activation) {
@@ -149,7 +172,7 @@ public struct RuleEngine: Sendable {
     // MARK: Certification
 
     func evaluateCertification(
-        _ rules: CertificationRules, sectionIndex: [Int?], _ activation: Activation, late: Bool = false
+        _ rules: CertificationRules, sectionIndex: [Int?], witnesses: [[Int]] = [], _ activation: Activation, late: Bool = false
     ) -> CertificationResult {
         var missing: [String] = []
         func collect(_ fields: [String]) { for field in fields where !missing.contains(field) { missing.append(field) } }
@@ -212,7 +235,9 @@ public struct RuleEngine: Sendable {
                 next = TierShortfall(
                     tier: current.tier, pointsLacking: current.pointsLacking, criteriaLacking: current.criteriaLacking,
                     sectionsLacking: current.sectionsLacking, conditionLacking: current.conditionLacking,
-                    cheapestPath: NextTierPlanner.plan(rules.tiers[nextIndex], rules: rules, criteria: criteria))
+                    cheapestPath: NextTierPlanner.plan(
+                        rules.tiers[nextIndex], rules: rules, criteria: criteria, conditionLacking: current.conditionLacking != nil,
+                        witnesses: nextIndex < witnesses.count ? witnesses[nextIndex] : []))
             }
         }
         let above = (tierIndex.map { $0 + 1 } ?? 0)

@@ -61,6 +61,9 @@ public struct Explanation: Sendable {
         case .late: headline = t("submitted after the deadline: not evaluated in this round", "締切後の提出のため、今回の募集回では審査されません")
         }
         lines.append("■ \(title(program.title)): \(headline)")
+        if let validUntil = r.validUntil, let date = try? validUntil.calendarDate(in: ruleSet.calendar.zone) {
+            lines.append("  " + t("Valid until \(date)", "有効期限: \(date)"))
+        }
         if let scope = r.scope, scope.status != .met, let condition = rules.scope {
             lines.append("  " + reason(condition, scope))
         }

@@ -102,6 +102,8 @@ public struct RankKey: Sendable {
 }
 
 public struct CertificationRules: Sendable {
+    /// How long a certificate is valid, from the round's deadline (`validity_years:`).
+    public let validityYears: Int?
     public let scope: Condition?
     public let disqualify: [Condition]
     public let sections: [Section]

@@ -19,7 +19,7 @@ struct ProgramReader {
 
     static let commonKeys = ["program", "kind", "version", "title", "description", "uses", "let"]
     static let keysByKind: [ProgramKind: [String]] = [
-        .certification: ["scope", "disqualify", "sections", "criteria", "tiers"],
+        .certification: ["validity_years", "scope", "disqualify", "sections", "criteria", "tiers"],
         .eligibility: ["conditions", "terms", "notes"],
         .award: ["eligible", "score", "categories", "rank_by"],
     ]
@@ -153,7 +153,9 @@ struct ProgramReader {
             }
         }
         if tiers.isEmpty { reader.error("tiers.none", "a certification needs at least one tier under 'tiers:'", at: header.node) }
-        return CertificationRules(scope: scope, disqualify: disqualify, sections: sections, criteria: criteria, tiers: tiers)
+        let validity = entries["validity_years"].flatMap { reader.integer($0) }.map(Int.init)
+        return CertificationRules(
+            validityYears: validity, scope: scope, disqualify: disqualify, sections: sections, criteria: criteria, tiers: tiers)
     }
 
     private mutating func criterion(_ node: YAMLNode, sections: [Section]) -> Criterion? {

@@ -87,6 +87,8 @@ public struct DossierDecoder: Sendable {
         let record = decodeObject(node, schema.root, &diagnostics)
         if diagnostics.hasErrors || record == nil { return .failure(DiagnosticError(diagnostics)) }
         let value = record!
+        diagnostics += crossFieldProblems(value, node)
+        if diagnostics.hasErrors { return .failure(DiagnosticError(diagnostics)) }
         let id: String
         if case .string(let text)? = value["id"] { id = text } else { id = source }
         var round: String?
@@ -95,6 +97,27 @@ public struct DossierDecoder: Sendable {
         if case .timestamp(let t)? = value["submitted_at"] { submittedAt = t }
         return .success(
             Dossier(id: id, round: round, submittedAt: submittedAt, value: value, source: source, contentHash: contentHash))
+    }
+
+    /// The schema's `checks:` that fail for this dossier, each at the field it names.
+    private func crossFieldProblems(_ value: RecordValue, _ node: YAMLNode) -> [Diagnostic] {
+        guard !schema.checks.isEmpty else { return [] }
+        let activation = Activation(size: schema.checks.map(\.when.program.frameSize).max() ?? 1)
+        activation.bind(0, .record(value))
+        var found: [Diagnostic] = []
+        for check in schema.checks {
+            // Missing data or a failing expression leaves the check undecided: it is not applied.
+            guard case .bool(false)? = try? check.when.program.evaluate(activation) else { continue }
+            var target = node
+            for part in (check.at ?? "").split(separator: ".") {
+                guard let next = target.value(forKey: String(part)) else { break }
+                target = next
+            }
+            let path = check.at.map { "\($0): " } ?? ""
+            found.append(
+                .error("dossier.check.\(check.id)", LocalizedText(path + check.message.en, ja: path + (check.message.ja ?? check.message.en)), at: target.location))
+        }
+        return found
     }
 
     private func problem(_ code: String, _ en: String, ja: String, at node: YAMLNode) -> Diagnostic {

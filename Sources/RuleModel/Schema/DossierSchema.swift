@@ -100,9 +100,21 @@ public final class ObjectSpec: Sendable {
     }
 }
 
+/// A rule across fields that a valid dossier must follow (`checks:` in `schema.yaml`), such as
+/// "zero-emission electricity is part of all electricity". A check that cannot be decided for lack
+/// of data is not applied.
+public struct SchemaCheck: Sendable {
+    public let id: String
+    public let when: RuleExpression
+    /// The field the error points at (`emissions.activity.renewable_kwh`).
+    public let at: String?
+    public let message: LocalizedText
+}
+
 /// The dossier form declared in `schema.yaml`.
 public struct DossierSchema: Sendable {
     public let root: ObjectSpec
+    public let checks: [SchemaCheck]
     public var recordType: RecordType { root.recordType }
 
     /// The field at a dotted path (`company.contact.email`).
@@ -129,10 +141,28 @@ public struct DossierSchema: Sendable {
 
     /// Reads `schema.yaml` (`fields:` at the top).
     static func read(_ node: YAMLNode, reader: inout RuleFileReader) -> DossierSchema? {
-        guard let top = reader.mapping(node, "schema.yaml", allowed: ["fields", "title", "description"]),
+        guard let top = reader.mapping(node, "schema.yaml", allowed: ["fields", "checks", "title", "description"]),
             let fields = reader.require(top, "fields", in: "schema.yaml", at: node)
         else { return nil }
-        return DossierSchema(root: readObject(fields, path: "", reader: &reader))
+        let root = readObject(fields, path: "", reader: &reader)
+        var environment = Environment(dialect: .rules)
+        environment.declare("dossier", .record(root.recordType))
+        var checks: [SchemaCheck] = []
+        for item in top["checks"].map({ reader.sequence($0, "checks") }) ?? [] {
+            guard let entries = reader.mapping(item, "a check", allowed: ["id", "when", "at", "message"]),
+                let idNode = reader.require(entries, "id", in: "a check", at: item), let id = reader.identifier(idNode, "check id"),
+                let whenNode = reader.require(entries, "when", in: "check '\(id)'", at: item),
+                let messageNode = reader.require(entries, "message", in: "check '\(id)'", at: item),
+                let message = reader.localized(messageNode, "message of check '\(id)'"),
+                let when = reader.expression(whenNode, in: environment, expecting: .bool)
+            else { continue }
+            let at = entries["at"].flatMap { reader.string($0) }
+            if let at, DossierSchema(root: root, checks: []).field(at: at) == nil {
+                reader.error("schema.check-at", "check '\(id)' points at an unknown field '\(at)'", at: entries["at"]!)
+            }
+            checks.append(SchemaCheck(id: id, when: when, at: at, message: message))
+        }
+        return DossierSchema(root: root, checks: checks)
     }
 
     private static func readObject(_ node: YAMLNode, path: String, reader: inout RuleFileReader) -> ObjectSpec {

@@ -49,7 +49,6 @@ public struct Coverage: Sendable {
                         let label = criterion.rows.count == 1 ? "criterion '\(criterion.id)'" : "criterion '\(criterion.id)' row \(index + 1) (\(row.points) points)"
                         need("\(p)/criterion/\(criterion.id)/\(index)", "\(p): \(label) never holds")
                     }
-                    need("\(p)/criterion/\(criterion.id)/none", "\(p): criterion '\(criterion.id)' is never not met")
                 }
                 for tier in rules.tiers { need("\(p)/tier/\(tier.id)", "\(p): tier '\(tier.id)' is never granted") }
             case .eligibility(let rules):

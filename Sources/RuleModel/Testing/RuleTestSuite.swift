@@ -21,7 +21,8 @@ import YAMLLoader
 /// ```
 ///
 /// A case with `dossiers:` (a list of `{dossier, patch}`) evaluates them together as one round,
-/// and `expect:` is then keyed by dossier id (for award ranking).
+/// and `expect:` is then keyed by dossier id (for award ranking). `expect: {invalid: TEXT}` says the
+/// dossier must be rejected with an error containing TEXT.
 public struct RuleTestSuite: Sendable {
     public struct Case: Sendable {
         public let name: String
@@ -140,6 +141,19 @@ public struct RuleTestSuite: Sendable {
                 case .success(let dossier): dossiers.append(dossier)
                 case .failure(let error): problems += error.diagnostics.map { "invalid dossier: \($0)" }
                 }
+            }
+            // `expect: {invalid: "text"}`: the dossier must be rejected with an error containing the text.
+            if let invalid = testCase.expect["invalid"] {
+                let wanted = invalid.scalar?.text ?? ""
+                if problems.isEmpty {
+                    report.failures.append(.init(testCase: testCase.name, location: testCase.location, lines: ["expected the dossier to be rejected, but it is valid"]))
+                } else if wanted != "true", !problems.contains(where: { $0.contains(wanted) }) {
+                    report.failures.append(
+                        .init(testCase: testCase.name, location: testCase.location, lines: ["expected an error containing '\(wanted)', got:"] + problems))
+                } else {
+                    report.passed += 1
+                }
+                continue
             }
             guard problems.isEmpty else {
                 report.failures.append(.init(testCase: testCase.name, location: testCase.location, lines: problems))
