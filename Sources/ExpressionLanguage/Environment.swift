@@ -101,12 +101,22 @@ public struct Compilation: Sendable {
 }
 
 /// A compiled expression, ready to evaluate many times.
-public struct Program: Sendable {
+///
+/// A class: rule engines keep thousands of programs in their rule model and call them for every
+/// dossier; passing a reference costs one retain where copying the struct would cost several.
+public final class Program: Sendable {
     public let source: String
     public let checked: CheckedNode
     /// The number of activation slots this program needs (declared variables plus comprehension variables).
     public let frameSize: Int
     let run: Evaluator
+
+    init(source: String, checked: CheckedNode, frameSize: Int, run: @escaping Evaluator) {
+        self.source = source
+        self.checked = checked
+        self.frameSize = frameSize
+        self.run = run
+    }
 
     public var type: CELType { checked.type }
 

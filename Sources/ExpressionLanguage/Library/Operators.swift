@@ -189,7 +189,7 @@ enum Operators {
         case (.uint(let x), .uint(let y)): return x == y
         case (.double(let x), .double(let y)): return x == y
         case (.decimal(let x), .decimal(let y)): return x == y
-        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+        case (.string(let x), .string(let y)): return sameCodePoints(x, y)
         case (.bytes(let x), .bytes(let y)): return x == y
         case (.list(let x), .list(let y)):
             guard x.count == y.count else { return false }
@@ -218,6 +218,16 @@ enum Operators {
             guard let order = numericOrder(a, b) else { return false }
             return order == 0
         }
+    }
+
+    /// String equality by code points (CEL), not by Swift's canonical equivalence: `é` written as
+    /// one code point differs from `e` + combining accent. Compares the UTF-8 bytes directly.
+    @inline(__always)
+    static func sameCodePoints(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        var a = a
+        var b = b
+        return a.withUTF8 { x in b.withUTF8 { y in x.elementsEqual(y) } }
     }
 
     // MARK: Ordering

@@ -72,9 +72,9 @@ struct Compiler {
             return compileCall(function, implementation, args, offset: offset)
 
         case .unknownFunction(let name, let args):
-            let compiled = args.map(compile)
+            let compiled = ArgumentList(args.map(compile))
             return { a throws(EvalError) in
-                for arg in compiled { _ = try arg(a) }
+                _ = try compiled.evaluate(a)
                 throw EvalError("no such function: '\(name)'", offset: offset)
             }
 
@@ -110,13 +110,12 @@ struct Compiler {
             return compileCompare(op, l, r, offset: offset)
 
         case .list(let items):
-            let compiled = items.map(compile)
-            return { a throws(EvalError) in
-                var values: [Value] = []
-                values.reserveCapacity(compiled.count)
-                for item in compiled { values.append(try item(a)) }
-                return .list(values)
+            if items.allSatisfy({ $0.constantValue != nil }) {
+                let values = Value.list(items.compactMap(\.constantValue))
+                return { _ in values }
             }
+            let compiled = ArgumentList(items.map(compile))
+            return { a throws(EvalError) in .list(try compiled.evaluate(a)) }
 
         case .map(let entries):
             let compiled = entries.map { (compile($0.key), compile($0.value), $0.key.offset) }
@@ -200,40 +199,41 @@ struct Compiler {
     private func compileCall(_ function: String, _ implementation: Function.Implementation, _ args: [CheckedNode], offset: Int)
         -> Evaluator
     {
-        let compiled = args.map(compile)
+        // Closures are compiled one by one into locals, never read back out of an array: a closure
+        // stored in an array is kept in the generic calling convention and every call would go
+        // through a conversion thunk.
         switch implementation {
         case .unary(let f):
-            let x = compiled[0]
+            let x = compile(args[0])
             return { a throws(EvalError) in
                 let value = try x(a)
                 do throws(EvalError) { return try f(value) } catch { throw error.at(offset) }
             }
         case .binary(let f):
-            let x = compiled[0]
-            let y = compiled[1]
+            let x = compile(args[0])
             if let constant = args[1].constantValue {
                 return { a throws(EvalError) in
                     let value = try x(a)
                     do throws(EvalError) { return try f(value, constant) } catch { throw error.at(offset) }
                 }
             }
+            let y = compile(args[1])
             return { a throws(EvalError) in
                 let (left, right) = try both(x, y, a)
                 do throws(EvalError) { return try f(left, right) } catch { throw error.at(offset) }
             }
         case .ternary(let f):
-            let x = compiled[0]
-            let y = compiled[1]
-            let z = compiled[2]
+            let x = compile(args[0])
+            let y = compile(args[1])
+            let z = compile(args[2])
             return { a throws(EvalError) in
                 let (u, v, w) = (try x(a), try y(a), try z(a))
                 do throws(EvalError) { return try f(u, v, w) } catch { throw error.at(offset) }
             }
         case .variadic(let f):
+            let compiled = ArgumentList(args.map(compile))
             return { a throws(EvalError) in
-                var values: [Value] = []
-                values.reserveCapacity(compiled.count)
-                for arg in compiled { values.append(try arg(a)) }
+                let values = try compiled.evaluate(a)
                 do throws(EvalError) { return try f(values) } catch { throw error.at(offset) }
             }
         }
@@ -283,10 +283,9 @@ struct Compiler {
         if let constant = r.constantValue {
             switch constant {
             case .string(let s):
-                let bytes = Array(s.utf8)
                 return { a throws(EvalError) in
                     let value = try left(a)
-                    if case .string(let x) = value { return .bool(x.utf8.elementsEqual(bytes) != negated) }
+                    if case .string(let x) = value { return .bool(Operators.sameCodePoints(x, s) != negated) }
                     return .bool(Operators.equals(value, constant) != negated)
                 }
             case .bool(let b):
@@ -343,88 +342,87 @@ struct Compiler {
 
     private func compileComprehension(_ c: CheckedComprehension, offset: Int) -> Evaluator {
         let range = compile(c.range)
-        let predicate = c.predicate.map(compile)
-        let transform = c.transform.map(compile)
+        let hasPredicate = c.predicate != nil
+        // Non-optional locals (see compileCall): no thunk per call.
+        let predicate: Evaluator
+        if let node = c.predicate { predicate = compile(node) } else { predicate = { _ in .bool(true) } }
+        let transform: Evaluator
+        if let node = c.transform { transform = compile(node) } else { transform = { _ in .null } }
         let slot = c.slot
-        let slot2 = c.slot2
+        let slot2 = c.slot2 ?? -1
         let kind = c.kind
         let name = kind.rawValue
         return { a throws(EvalError) in
             let source = try range(a)
-            // The pairs to iterate: (first variable, second variable).
-            let pairs: [(Value, Value)]
+            let sequence: ComprehensionSource
             switch source {
-            case .list(let items):
-                pairs = slot2 == nil ? items.map { ($0, .null) } : items.enumerated().map { (.int(Int64($0.offset)), $0.element) }
-            case .map(let map):
-                pairs = map.entries.map { ($0.key, $0.value) }
+            case .list(let items): sequence = ComprehensionSource(list: items, map: nil, pairs: slot2 >= 0)
+            case .map(let entries): sequence = ComprehensionSource(list: [], map: entries, pairs: slot2 >= 0)
             default:
                 throw EvalError("\(name)() needs a list or a map, not \(source.type.displayName)", offset: offset)
             }
             defer {
-                a[slot] = .unbound
-                if let slot2 { a[slot2] = .unbound }
-            }
-            func bind(_ pair: (Value, Value)) {
-                a[slot] = .value(pair.0)
-                if let slot2 { a[slot2] = .value(pair.1) }
-            }
-            func test(_ pair: (Value, Value)) throws(EvalError) -> Bool {
-                guard let predicate else { return true }
-                let result = try predicate(a)
-                guard case .bool(let b) = result else {
-                    throw EvalError("the condition of \(name)() must give a bool, not \(result.type.displayName)", offset: offset)
-                }
-                return b
+                a.slots[slot] = .unbound
+                if slot2 >= 0 { a.slots[slot2] = .unbound }
             }
             switch kind {
             case .all, .exists:
                 let decisive = kind == .exists
                 var pending: EvalError?
-                for pair in pairs {
-                    bind(pair)
+                for i in 0..<sequence.count {
+                    sequence.bind(i, a, slot, slot2)
+                    let outcome: Value
                     do throws(EvalError) {
-                        if try test(pair) == decisive { return .bool(decisive) }
+                        outcome = try predicate(a)
                     } catch {
-                        pending = pending?.merged(with: error) ?? error
+                        pending = pending.map { $0.merged(with: error) } ?? error
+                        continue
                     }
+                    guard case .bool(let b) = outcome else {
+                        let problem = EvalError("the condition of \(name)() must give a bool, not \(outcome.type.displayName)", offset: offset)
+                        pending = pending.map { $0.merged(with: problem) } ?? problem
+                        continue
+                    }
+                    if b == decisive { return .bool(decisive) }
                 }
                 if let pending { throw pending }
                 return .bool(!decisive)
             case .existsOne:
-                var count = 0
-                for pair in pairs {
-                    bind(pair)
-                    if try test(pair) { count += 1 }
+                var hits = 0
+                for i in 0..<sequence.count {
+                    sequence.bind(i, a, slot, slot2)
+                    if try holds(predicate, a, hasPredicate, name, offset) { hits += 1 }
                 }
-                return .bool(count == 1)
+                return .bool(hits == 1)
             case .map:
                 var out: [Value] = []
-                for pair in pairs {
-                    bind(pair)
-                    if try test(pair) { out.append(try transform!(a)) }
+                out.reserveCapacity(sequence.count)
+                for i in 0..<sequence.count {
+                    sequence.bind(i, a, slot, slot2)
+                    if try holds(predicate, a, hasPredicate, name, offset) { out.append(try transform(a)) }
                 }
                 return .list(out)
             case .filter:
                 var out: [Value] = []
-                for pair in pairs {
-                    bind(pair)
-                    if try test(pair) { out.append(slot2 == nil ? pair.0 : pair.1) }
+                for i in 0..<sequence.count {
+                    let element = sequence.bind(i, a, slot, slot2)
+                    if try holds(predicate, a, hasPredicate, name, offset) { out.append(element) }
                 }
                 return .list(out)
             case .transformMap:
                 var out = MapValue()
-                for pair in pairs {
-                    bind(pair)
-                    if try test(pair) { try out.insert(key: pair.0, value: try transform!(a)) }
+                for i in 0..<sequence.count {
+                    let key = sequence.key(i)
+                    sequence.bind(i, a, slot, slot2)
+                    if try holds(predicate, a, hasPredicate, name, offset) { try out.insert(key: key, value: try transform(a)) }
                 }
                 return .map(out)
             case .transformMapEntry:
                 var out = MapValue()
-                for pair in pairs {
-                    bind(pair)
-                    guard try test(pair) else { continue }
-                    let entry = try transform!(a)
+                for i in 0..<sequence.count {
+                    sequence.bind(i, a, slot, slot2)
+                    guard try holds(predicate, a, hasPredicate, name, offset) else { continue }
+                    let entry = try transform(a)
                     guard case .map(let entries) = entry else {
                         throw EvalError("transformMapEntry() must give a map, not \(entry.type.displayName)", offset: offset)
                     }
@@ -435,6 +433,67 @@ struct Compiler {
                 return .map(out)
             }
         }
+    }
+}
+
+/// The elements a comprehension iterates: a list's items (with their index for two variables) or
+/// a map's keys (with their values).
+private struct ComprehensionSource {
+    let list: [Value]
+    let map: MapValue?
+    let pairs: Bool
+
+    var count: Int { map?.count ?? list.count }
+
+    /// The first variable's value: the index (two variables over a list), the item, or the key.
+    func key(_ i: Int) -> Value {
+        if let map { return map.entries[i].key }
+        return pairs ? .int(Int64(i)) : list[i]
+    }
+
+    /// Binds the iteration variables for element `i`; returns the item (list) or key (map).
+    @discardableResult
+    func bind(_ i: Int, _ a: Activation, _ slot: Int, _ slot2: Int) -> Value {
+        if let map {
+            let entry = map.entries[i]
+            a.slots[slot] = .value(entry.key)
+            if slot2 >= 0 { a.slots[slot2] = .value(entry.value) }
+            return entry.key
+        }
+        let item = list[i]
+        if slot2 >= 0 {
+            a.slots[slot] = .value(.int(Int64(i)))
+            a.slots[slot2] = .value(item)
+        } else {
+            a.slots[slot] = .value(item)
+        }
+        return item
+    }
+}
+
+/// The predicate of a macro for the element bound now; true when there is none.
+@inline(__always)
+private func holds(_ predicate: Evaluator, _ a: Activation, _ hasPredicate: Bool, _ name: String, _ offset: Int) throws(EvalError) -> Bool {
+    guard hasPredicate else { return true }
+    let result = try predicate(a)
+    guard case .bool(let b) = result else {
+        throw EvalError("the condition of \(name)() must give a bool, not \(result.type.displayName)", offset: offset)
+    }
+    return b
+}
+
+/// Compiled arguments evaluated in order; a final class so the closures inside keep their own
+/// calling convention and the list is captured by one reference.
+final class ArgumentList: Sendable {
+    private let evaluators: [Evaluator]
+
+    init(_ evaluators: [Evaluator]) { self.evaluators = evaluators }
+
+    func evaluate(_ a: Activation) throws(EvalError) -> [Value] {
+        var values: [Value] = []
+        values.reserveCapacity(evaluators.count)
+        for evaluator in evaluators { values.append(try evaluator(a)) }
+        return values
     }
 }
 

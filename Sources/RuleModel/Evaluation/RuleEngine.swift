@@ -19,33 +19,63 @@ public struct RuleEngine: Sendable {
 
     public let ruleSet: RuleSet
     public var options: Options
-    /// Programs some other program uses: only their summaries are built.
-    private let usedPrograms: Set<String>
-    /// For each certification program, the section index of each criterion (nil: no section).
-    private let sectionIndexes: [String: [Int?]]
-    /// For each certification program and tier, the criteria whose being met makes the tier's own condition hold.
-    private let tierWitnesses: [String: [[Int]]]
+    /// Everything about each program that evaluation needs, worked out once (aligned with
+    /// `ruleSet.programs`): no dictionary lookups or name comparisons per dossier.
+    private let plans: [ProgramPlan]
+    /// The `round` record for each round, built once.
+    private let roundValues: [String: Value]
+
+    struct ProgramPlan: Sendable {
+        /// Indexes (into `ruleSet.programs`) of the programs this one uses, in `uses` order.
+        let uses: [Int]
+        /// Whether another program uses this one (then its summary is built).
+        let isUsed: Bool
+        let summaryType: RecordType?
+        let certification: CertificationPlan?
+    }
+
+    struct CertificationPlan: Sendable {
+        /// The section index of each criterion, or -1.
+        let sectionOfCriterion: [Int]
+        let tiers: [TierPlan]
+    }
+
+    struct TierPlan: Sendable {
+        let minPoints: Int
+        /// Criterion indexes that must be met.
+        let requires: [Int]
+        /// (section index, minimum points).
+        let sectionMinimums: [(section: Int, points: Int)]
+        /// Criteria whose being met makes the tier's own condition hold.
+        let witnesses: [Int]
+    }
 
     public init(ruleSet: RuleSet, options: Options = Options()) {
         self.ruleSet = ruleSet
         self.options = options
-        usedPrograms = Set(ruleSet.programs.flatMap(\.uses))
-        var indexes: [String: [Int?]] = [:]
-        for program in ruleSet.programs {
-            guard let rules = program.certification else { continue }
-            indexes[program.id] = rules.criteria.map { criterion in
-                criterion.section.flatMap { section in rules.sections.firstIndex { $0.id == section } }
+        let ids = ruleSet.programs.map(\.id)
+        let used = Set(ruleSet.programs.flatMap(\.uses))
+        plans = ruleSet.programs.map { program in
+            var certificationPlan: CertificationPlan?
+            if let rules = program.certification {
+                let criterionIndex = Dictionary(rules.criteria.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+                let sectionIndex = Dictionary(rules.sections.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+                certificationPlan = CertificationPlan(
+                    sectionOfCriterion: rules.criteria.map { $0.section.flatMap { sectionIndex[$0] } ?? -1 },
+                    tiers: rules.tiers.map { tier in
+                        TierPlan(
+                            minPoints: tier.minPoints, requires: tier.requires.compactMap { criterionIndex[$0] },
+                            sectionMinimums: tier.sectionMinimums.compactMap { entry in sectionIndex[entry.section].map { ($0, entry.points) } },
+                            witnesses: tier.when.map { Atom.witnesses(of: $0.checked, among: rules.criteria) } ?? [])
+                    })
             }
+            return ProgramPlan(
+                uses: program.uses.compactMap { ids.firstIndex(of: $0) }, isUsed: used.contains(program.id),
+                summaryType: ruleSet.summaryTypes[program.id], certification: certificationPlan)
         }
-        sectionIndexes = indexes
-        var witnesses: [String: [[Int]]] = [:]
-        for program in ruleSet.programs {
-            guard let rules = program.certification else { continue }
-            witnesses[program.id] = rules.tiers.map { tier in
-                tier.when.map { Atom.witnesses(of: $0.checked, among: rules.criteria) } ?? []
-            }
-        }
-        tierWitnesses = witnesses
+        var rounds: [String: Value] = [:]
+        for round in ruleSet.calendar.rounds { rounds[round.id] = RoundCalendar.value(of: round) }
+        roundValues = rounds
     }
 
     /// Whether tier shortfalls are worked out for every tier (explanations) or only as needed.
@@ -59,42 +89,42 @@ public struct RuleEngine: Sendable {
     }
 
     /// Evaluates every program for one dossier (awards are ranked by `rank(_:)`).
+    ///
+    /// Every slot a program reads is bound here before it runs (lets are re-evaluated for each
+    /// dossier), so a reused activation needs no clearing.
     public func evaluate(_ dossier: Dossier, round: Round?, activation reused: Activation? = nil) -> DossierEvaluation {
         let activation = reused ?? makeActivation()
-        activation.reset()
         activation.bind(RuleSet.dossierSlot, .record(dossier.value))
-        if let round {
-            activation.bind(RuleSet.roundSlot, RoundCalendar.value(of: round))
+        if let round, let value = roundValues[round.id] {
+            activation.bind(RuleSet.roundSlot, value)
         } else {
             activation.fail(RuleSet.roundSlot, EvalError(missing: ["round"]))
         }
         let late = round.map { r in dossier.submittedAt.map { r.isLate($0) } ?? false } ?? false
         for definition in ruleSet.sharedLets { bindLet(definition, activation) }
 
-        var summaries: [String: Value] = [:]
+        var summaries = [Value?](repeating: nil, count: plans.count)
         var results: [(String, ProgramResult)] = []
-        for program in ruleSet.programs {
-            let usedValues: [Value?] = program.uses.map { summaries[$0] }
-            activation.bind(RuleSet.programsSlot, .record(RecordValue(type: program.programsType, fields: usedValues)))
+        results.reserveCapacity(plans.count)
+        for (index, program) in ruleSet.programs.enumerated() {
+            let plan = plans[index]
+            if !plan.uses.isEmpty {
+                activation.bind(RuleSet.programsSlot, .record(RecordValue(type: program.programsType, fields: plan.uses.map { summaries[$0] })))
+            }
             for definition in program.lets { bindLet(definition, activation) }
             let result: ProgramResult
             switch program.body {
             case .certification(let rules):
-                var certification = evaluateCertification(
-                    rules, sectionIndex: sectionIndexes[program.id] ?? [], witnesses: tierWitnesses[program.id] ?? [], activation, late: late)
+                var certification = evaluateCertification(rules, plan: plan.certification!, activation, late: late)
                 if certification.outcome == .certified, let years = rules.validityYears, let round {
                     certification.validUntil = validUntil(round.deadline, years: years)
                 }
+                if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(certification, type: type) }
                 result = .certification(certification)
-                if usedPrograms.contains(program.id) {
-                    summaries[program.id] = ProgramSummary.value(certification, type: ruleSet.summaryTypes[program.id]!)
-                }
             case .eligibility(let rules):
                 let eligibility = evaluateEligibility(rules, activation)
+                if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(eligibility, type: type) }
                 result = .eligibility(eligibility)
-                if usedPrograms.contains(program.id) {
-                    summaries[program.id] = ProgramSummary.value(eligibility, type: ruleSet.summaryTypes[program.id]!)
-                }
             case .award(let rules):
                 var award = evaluateAward(rules, activation)
                 if late { award.excludedBecause = "late" }
@@ -172,42 +202,44 @@ public struct RuleEngine: Sendable {
     // MARK: Certification
 
     func evaluateCertification(
-        _ rules: CertificationRules, sectionIndex: [Int?], witnesses: [[Int]] = [], _ activation: Activation, late: Bool = false
+        _ rules: CertificationRules, plan: CertificationPlan, _ activation: Activation, late: Bool = false
     ) -> CertificationResult {
         var missing: [String] = []
         func collect(_ fields: [String]) { for field in fields where !missing.contains(field) { missing.append(field) } }
 
         let scope = rules.scope.map { conditionResult($0, activation) }
         let disqualify = rules.disqualify.map { conditionResult($0, activation) }
-        collect(scope?.missing ?? [])
-        disqualify.forEach { collect($0.missing) }
+        if let scope, !scope.missing.isEmpty { collect(scope.missing) }
+        for condition in disqualify where !condition.missing.isEmpty { collect(condition.missing) }
 
         var criteria: [CriterionResult] = []
         criteria.reserveCapacity(rules.criteria.count)
         var points = 0
         var sectionPoints = [Int](repeating: 0, count: rules.sections.count)
-        for (index, criterion) in rules.criteria.enumerated() {
-            let result = evaluateCriterion(criterion, activation)
+        for index in rules.criteria.indices {
+            let result = evaluateCriterion(rules.criteria[index], activation)
             if !result.missing.isEmpty { collect(result.missing) }
-            criteria.append(result)
             points += result.points
-            if index < sectionIndex.count, let section = sectionIndex[index] { sectionPoints[section] += result.points }
+            let section = plan.sectionOfCriterion[index]
+            if section >= 0 { sectionPoints[section] += result.points }
+            criteria.append(result)
         }
-        let sections = zip(rules.sections, sectionPoints).map { ($0.id, $1) }
-        let pointsBySection = Dictionary(uniqueKeysWithValues: sections.map { ($0.0, $0.1) })
 
         // The highest tier whose every condition holds; shortfalls of the others when explaining.
         var granted: Int?
         var shortfalls: [Int: TierShortfall] = [:]
-        for (index, tier) in rules.tiers.enumerated() {
+        for index in rules.tiers.indices {
             if explains {
-                if let shortfall = shortfallOf(tier, points: points, criteria: criteria, sectionPoints: pointsBySection, activation) {
+                if let shortfall = shortfallOf(
+                    rules.tiers[index], plan: plan.tiers[index], points: points, criteria: criteria, sectionPoints: sectionPoints,
+                    rules: rules, activation)
+                {
                     shortfalls[index] = shortfall
-                    if shortfall.conditionLacking == .unknown, let when = tier.when { collect(decide(when, activation).missing) }
+                    if shortfall.conditionLacking == .unknown, let when = rules.tiers[index].when { collect(decide(when, activation).missing) }
                 } else {
                     granted = index
                 }
-            } else if holds(tier, points: points, criteria: criteria, rules: rules, sectionPoints: sectionPoints, activation) {
+            } else if holds(rules.tiers[index], plan: plan.tiers[index], points: points, criteria: criteria, sectionPoints: sectionPoints, activation) {
                 granted = index
             }
         }
@@ -230,34 +262,34 @@ public struct RuleEngine: Sendable {
         var next: TierShortfall?
         if let nextIndex, nextIndex < rules.tiers.count {
             next = shortfalls[nextIndex]
-                ?? shortfallOf(rules.tiers[nextIndex], points: points, criteria: criteria, sectionPoints: pointsBySection, activation)
+                ?? shortfallOf(
+                    rules.tiers[nextIndex], plan: plan.tiers[nextIndex], points: points, criteria: criteria, sectionPoints: sectionPoints,
+                    rules: rules, activation)
             if let current = next, options.planNextTier {
                 next = TierShortfall(
                     tier: current.tier, pointsLacking: current.pointsLacking, criteriaLacking: current.criteriaLacking,
                     sectionsLacking: current.sectionsLacking, conditionLacking: current.conditionLacking,
                     cheapestPath: NextTierPlanner.plan(
                         rules.tiers[nextIndex], rules: rules, criteria: criteria, conditionLacking: current.conditionLacking != nil,
-                        witnesses: nextIndex < witnesses.count ? witnesses[nextIndex] : []))
+                        witnesses: plan.tiers[nextIndex].witnesses))
             }
         }
         let above = (tierIndex.map { $0 + 1 } ?? 0)
         return CertificationResult(
-            outcome: outcome, tier: tierIndex.map { rules.tiers[$0].id }, points: points, sections: sections,
-            criteria: criteria, scope: scope, disqualify: disqualify, missing: missing, nextTier: next,
-            tierShortfalls: above < rules.tiers.count ? (above..<rules.tiers.count).compactMap { shortfalls[$0] } : [],
+            outcome: outcome, tier: tierIndex.map { rules.tiers[$0].id }, points: points,
+            sections: zip(rules.sections, sectionPoints).map { ($0.id, $1) }, criteria: criteria, scope: scope,
+            disqualify: disqualify, missing: missing, nextTier: next,
+            tierShortfalls: explains && above < rules.tiers.count ? (above..<rules.tiers.count).compactMap { shortfalls[$0] } : [],
             tierRank: tierIndex.map { $0 + 1 } ?? 0)
     }
 
     /// Whether a tier is granted, without working out what it lacks.
     private func holds(
-        _ tier: Tier, points: Int, criteria: [CriterionResult], rules: CertificationRules, sectionPoints: [Int],
-        _ activation: Activation
+        _ tier: Tier, plan: TierPlan, points: Int, criteria: [CriterionResult], sectionPoints: [Int], _ activation: Activation
     ) -> Bool {
-        guard points >= tier.minPoints else { return false }
-        for id in tier.requires where criteria.first(where: { $0.id == id })?.status != .met { return false }
-        for (section, minimum) in tier.sectionMinimums {
-            guard let index = rules.sections.firstIndex(where: { $0.id == section }), sectionPoints[index] >= minimum else { return false }
-        }
+        guard points >= plan.minPoints else { return false }
+        for index in plan.requires where criteria[index].status != .met { return false }
+        for minimum in plan.sectionMinimums where sectionPoints[minimum.section] < minimum.points { return false }
         if let when = tier.when, decide(when, activation).status != .met { return false }
         return true
     }
@@ -292,16 +324,15 @@ public struct RuleEngine: Sendable {
 
     /// Nil when the tier is granted; otherwise everything it lacks.
     private func shortfallOf(
-        _ tier: Tier, points: Int, criteria: [CriterionResult], sectionPoints: [String: Int], _ activation: Activation
+        _ tier: Tier, plan: TierPlan, points: Int, criteria: [CriterionResult], sectionPoints: [Int], rules: CertificationRules,
+        _ activation: Activation
     ) -> TierShortfall? {
-        let pointsLacking = max(0, tier.minPoints - points)
+        let pointsLacking = max(0, plan.minPoints - points)
         var criteriaLacking: [(String, Status)] = []
-        for id in tier.requires {
-            if let result = criteria.first(where: { $0.id == id }), result.status != .met { criteriaLacking.append((id, result.status)) }
-        }
+        for index in plan.requires where criteria[index].status != .met { criteriaLacking.append((criteria[index].id, criteria[index].status)) }
         var sectionsLacking: [(String, Int)] = []
-        for (section, minimum) in tier.sectionMinimums where (sectionPoints[section] ?? 0) < minimum {
-            sectionsLacking.append((section, minimum - (sectionPoints[section] ?? 0)))
+        for minimum in plan.sectionMinimums where sectionPoints[minimum.section] < minimum.points {
+            sectionsLacking.append((rules.sections[minimum.section].id, minimum.points - sectionPoints[minimum.section]))
         }
         var conditionLacking: Status?
         if let when = tier.when {

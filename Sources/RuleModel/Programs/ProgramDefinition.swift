@@ -12,19 +12,33 @@ public enum ProgramKind: String, Sendable, CaseIterable {
 }
 
 /// A named value computed once per dossier (`let:`), visible to later lets and the program.
-public struct LetDefinition: Sendable {
+public final class LetDefinition: Sendable {
     public let name: String
     public let expression: RuleExpression
     public let slot: Int
+
+    init(name: String, expression: RuleExpression, slot: Int) {
+        self.name = name
+        self.expression = expression
+        self.slot = slot
+    }
 }
 
 /// A condition with an id and a reason (scope, disqualifiers, eligibility conditions).
-public struct Condition: Sendable {
+public final class Condition: Sendable {
     public let id: String
     public let title: LocalizedText?
     public let when: RuleExpression
     public let reason: LocalizedText?
     public let location: SourceLocation
+
+    init(id: String, title: LocalizedText?, when: RuleExpression, reason: LocalizedText?, location: SourceLocation) {
+        self.id = id
+        self.title = title
+        self.when = when
+        self.reason = reason
+        self.location = location
+    }
 }
 
 /// One first-match row of a criterion: when it holds, the criterion gives `points`.
@@ -35,7 +49,9 @@ public struct CriterionRow: Sendable {
 }
 
 /// A scoring criterion: a single `when` + `points`, or rows where the first that holds wins.
-public struct Criterion: Sendable {
+///
+/// Rule parts are classes: evaluation walks them for every dossier and a reference is cheaper to pass than a copy.
+public final class Criterion: Sendable {
     public let id: String
     public let section: String?
     public let title: LocalizedText
@@ -43,6 +59,14 @@ public struct Criterion: Sendable {
     public let location: SourceLocation
 
     public var maxPoints: Int { rows.map(\.points).max() ?? 0 }
+
+    init(id: String, section: String?, title: LocalizedText, rows: [CriterionRow], location: SourceLocation) {
+        self.id = id
+        self.section = section
+        self.title = title
+        self.rows = rows
+        self.location = location
+    }
 }
 
 public struct Section: Sendable {
@@ -52,7 +76,7 @@ public struct Section: Sendable {
 }
 
 /// A certification tier (lowest first in the rule file).
-public struct Tier: Sendable {
+public final class Tier: Sendable {
     public let id: String
     public let title: LocalizedText
     public let minPoints: Int
@@ -64,6 +88,17 @@ public struct Tier: Sendable {
     public let when: RuleExpression?
     public let whenTitle: LocalizedText?
     public let location: SourceLocation
+
+    init(id: String, title: LocalizedText, minPoints: Int, requires: [String], sectionMinimums: [(section: String, points: Int)], when: RuleExpression?, whenTitle: LocalizedText?, location: SourceLocation) {
+        self.id = id
+        self.title = title
+        self.minPoints = minPoints
+        self.requires = requires
+        self.sectionMinimums = sectionMinimums
+        self.when = when
+        self.whenTitle = whenTitle
+        self.location = location
+    }
 }
 
 /// A row of terms: the first whose `when` holds gives its values.

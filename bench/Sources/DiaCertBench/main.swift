@@ -15,6 +15,8 @@ struct Options {
     var diaRules = "rules"
     var fixtures = "fixtures/dossiers"
     var shared = "../shared"
+    /// `peer` or `dia`: run one part only (for profiling).
+    var only: String?
 
     init(_ arguments: [String]) {
         var index = 0
@@ -31,6 +33,7 @@ struct Options {
             case "--peer-rules": peerRules = next()
             case "--rules": diaRules = next()
             case "--shared": shared = next()
+            case "--only": only = next()
             case "--help", "-h":
                 print("usage: diacert-bench [--n 100000] [--runs 3] [--seed N] [--rules DIR] [--peer-rules DIR] [--shared DIR]")
                 exit(0)
@@ -104,6 +107,20 @@ let engine = measure(runs: options.runs) {
     for dossier in peerDossiers.dossiers { sum &+= peerEngine.evaluate(dossier, round: round, activation: activation).certification!.points }
     return sum
 }
+
+// Expressions alone: every criterion's condition on the decoded dossier, without building results.
+let certificationRules = peerRules.programs[0].certification!
+let expressionsOnly = measure(runs: options.runs) {
+    var sum = 0
+    for dossier in peerDossiers.dossiers {
+        activation.bind(0, .record(dossier.value))
+        for criterion in certificationRules.criteria {
+            if case .bool(true)? = try? criterion.rows[0].when.program.evaluate(activation) { sum &+= criterion.rows[0].points }
+        }
+    }
+    return sum
+}
+print("expressions only: \(Int(Double(peerDossiers.dossiers.count) / expressionsOnly.seconds)) dossiers/s")
 
 // MARK: The Dia rules on generated dossiers.
 
