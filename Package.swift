@@ -53,6 +53,8 @@ let package = Package(
         // MARK: Thin executables
         .executableTarget(name: "diacert", dependencies: ["DiaCertCLI"], swiftSettings: strict),
         .executableTarget(name: "conformance", dependencies: ["ConformanceRunner"], swiftSettings: strict),
+        // Test helper: writes to a Store until SIGKILLed (crash-safety tests), claims outbox rows, benchmarks.
+        .executableTarget(name: "store-crash-probe", dependencies: ["Store"], swiftSettings: strict),
 
         // MARK: Tests
         .testTarget(
