@@ -103,14 +103,18 @@ extension SQLiteConnection {
 
     /// Per dossier of `round`, its highest revision among those received at or before `receivedBy`
     /// (all of the round's revisions when `nil`), ordered by dossier id.
+    ///
+    /// The choice is made on the covering index alone; only the chosen rows' bodies are read.
     func latestRevisions(round: String, receivedBy: Int64?) throws -> [StoredRevision] {
         try rows(
             """
             SELECT \(StoredRevision.columns) FROM (
-                SELECT *, row_number() OVER (PARTITION BY dossier_id ORDER BY revision DESC) AS newest
+                SELECT seq AS chosen, dossier_id AS chosen_dossier,
+                       row_number() OVER (PARTITION BY dossier_id ORDER BY revision DESC) AS newest
                 FROM dossier_revisions
                 WHERE round_id = ?1 AND (?2 IS NULL OR received_at <= ?2)
-            ) WHERE newest = 1 ORDER BY dossier_id
+            ) JOIN dossier_revisions ON seq = chosen
+            WHERE newest = 1 ORDER BY chosen_dossier
             """,
             [.text(round), SQLiteValue(receivedBy)], StoredRevision.init)
     }

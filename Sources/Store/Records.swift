@@ -243,7 +243,7 @@ public struct OutboxRecord: Sendable, Hashable {
     public var revision: Int?
     public var payload: [UInt8]
     public var state: OutboxState
-    /// Finished delivery attempts (failures, and leases that expired in a worker's hands).
+    /// Finished delivery attempts: failed ones, the successful one, and leases that expired in a worker's hands.
     public var attempts: Int
     public var nextAttemptAt: Int64
     public var leaseOwner: String?

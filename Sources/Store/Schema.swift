@@ -65,7 +65,7 @@ enum Schema {
             contact_email TEXT,
             UNIQUE (dossier_id, revision)
         ) STRICT;
-        CREATE INDEX dossier_revisions_by_round ON dossier_revisions (round_id, dossier_id, revision);
+        CREATE INDEX dossier_revisions_by_round ON dossier_revisions (round_id, dossier_id, revision, received_at);
 
         CREATE TABLE results (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -106,6 +106,7 @@ enum Schema {
             FOREIGN KEY (dossier_id, revision) REFERENCES dossier_revisions (dossier_id, revision)
         ) STRICT;
         CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+        CREATE INDEX outbox_leases ON outbox (lease_until) WHERE state = 'sending';
 
         CREATE TABLE endpoints (
             url TEXT PRIMARY KEY NOT NULL,

@@ -1,3 +1,5 @@
+internal import CSQLite
+
 /// The typed operations of one write transaction; see ``Store/write(_:)``.
 ///
 /// Only valid inside the `write` body that receives it: it is noncopyable (it cannot be stored
@@ -31,7 +33,7 @@ public struct StoreTransaction: ~Copyable {
         }
         if let roundID = new.roundID { try openRound(roundID) }
         let revision = (latest?.revision ?? 0) + 1
-        let seq = try connection.firstRow(
+        let seq = try connection.insertReturningID(
             """
             INSERT INTO dossier_revisions (dossier_id, revision, round_id, received_at, submitted_at, late, \
             content_hash, source_name, original, normalized, contact_email)
@@ -41,9 +43,8 @@ public struct StoreTransaction: ~Copyable {
                 .text(new.dossierID), SQLiteValue(revision), SQLiteValue(new.roundID), .integer(new.receivedAt),
                 SQLiteValue(new.submittedAt), SQLiteValue(new.late), .text(new.contentHash), .text(new.sourceName),
                 .blob(new.original), .text(new.normalized), SQLiteValue(new.contactEmail),
-            ]
-        ) { try $0.int64(0) }
-        return RevisionInsertion(seq: seq ?? 0, revision: revision, isNew: true)
+            ])
+        return RevisionInsertion(seq: seq, revision: revision, isNew: true)
     }
 
     // MARK: Rounds
@@ -90,7 +91,7 @@ public struct StoreTransaction: ~Copyable {
     @discardableResult
     public mutating func insertResult(_ result: NewResult) throws -> Int64 {
         if let roundID = result.roundID { try openRound(roundID) }
-        let id = try connection.firstRow(
+        return try connection.insertReturningID(
             """
             INSERT INTO results (dossier_id, revision, program, round_id, rules_hash, outcome, result_json, \
             evaluated_at, trigger)
@@ -100,9 +101,7 @@ public struct StoreTransaction: ~Copyable {
                 .text(result.dossierID), SQLiteValue(result.revision), .text(result.program), SQLiteValue(result.roundID),
                 .text(result.rulesHash), .text(result.outcome), .text(result.resultJSON), .integer(result.evaluatedAt),
                 .text(result.trigger.rawValue),
-            ]
-        ) { try $0.int64(0) }
-        return id ?? 0
+            ])
     }
 
     // MARK: Outbox
@@ -131,7 +130,8 @@ public struct StoreTransaction: ~Copyable {
         let existing = try connection.firstRow("SELECT id FROM outbox WHERE message_id = ?", [.text(entry.messageID)]) {
             try $0.int64(0)
         }
-        guard let existing else { throw StoreError.invalidArgument("outbox row for \(entry.messageID) vanished") }
+        // Only message_id can conflict (ids are AUTOINCREMENT), so the row exists.
+        guard let existing else { throw SQLiteError(code: SQLITE_ERROR, message: "outbox insert ignored without a message-id conflict") }
         return OutboxEnqueued(id: existing, isNew: false)
     }
 
@@ -178,16 +178,22 @@ public struct StoreTransaction: ~Copyable {
 }
 
 extension SQLiteConnection {
+    /// Runs an `INSERT … RETURNING <integer>` that must insert one row, and returns the integer.
+    func insertReturningID(_ sql: String, _ parameters: [SQLiteValue]) throws -> Int64 {
+        guard let id = try firstRow(sql, parameters, { try $0.int64(0) }) else {
+            throw SQLiteError(code: SQLITE_ERROR, message: "the insert returned no row", sql: sql)
+        }
+        return id
+    }
+
     /// Inserts an audit row; `detailSQL` is an SQL expression over the parameters `?4` onwards
     /// (`json_object(…)` builds the JSON without any string escaping of our own).
     @discardableResult
     func insertAudit(
         at: Int64, actor: AuditActor, action: String, detailSQL: String, _ detailArguments: [SQLiteValue]
     ) throws -> Int64 {
-        let id = try firstRow(
+        try insertReturningID(
             "INSERT INTO audit (at, actor, action, detail) VALUES (?1, ?2, ?3, \(detailSQL)) RETURNING id",
-            [.integer(at), .text(actor.description), .text(action)] + detailArguments
-        ) { try $0.int64(0) }
-        return id ?? 0
+            [.integer(at), .text(actor.description), .text(action)] + detailArguments)
     }
 }

@@ -141,6 +141,17 @@ func bench(path: String, count: Int) async throws {
     }
     emit("insert (revision + outbox row, one transaction each): \(rate(count, inserts))")
 
+    var claimedOnly: [Int64] = []
+    let claimOnly = try await clock.measure {
+        for _ in 0..<count / 2 {
+            claimedOnly += try await store.claimDue(now: .max / 2, limit: 1, leaseDuration: 1 << 60, owner: "bench").map(\.id)
+        }
+    }
+    emit("claim only (limit 1): \(rate(count / 2, claimOnly))")
+    let markOnly = try await clock.measure {
+        for id in claimedOnly { guard try await store.markSent(id, owner: "bench", at: 0) else { fail("lost \(id)") } }
+    }
+    emit("markSent only: \(rate(claimedOnly.count, markOnly))")
     var claimed = 0
     let claims = try await clock.measure {
         while let item = try await store.claimDue(now: .max / 2, limit: 1, leaseDuration: 1_000, owner: "bench").first {

@@ -359,6 +359,24 @@ extension StoreTests {
         }
     }
 
+    @Test func aClaimTakesTheOldestDueRowsWithinItsLimit() async throws {
+        try await withTemporaryDatabase { path in
+            let store = try await Store.open(path: path)
+            let early = try await StoreFixture.enqueueEmails(store, count: 2, at: 10)  // leased below, then expired
+            let ids = try await store.write { tx in
+                try [300, 100, 200, 400].map { try tx.enqueue(StoreFixture.email("<due\($0)@t>", at: Int64($0))).id }
+            }
+            #expect(try await store.claimDue(now: 10, limit: 2, leaseDuration: 100, owner: "dead").map(\.id) == early)
+            // At 250: the two expired leases (due at 10) and the rows due at 100 and 200 qualify.
+            let claimed = try await store.claimDue(now: 250, limit: 3, leaseDuration: 100, owner: "w")
+            #expect(claimed.map(\.id) == early + [ids[1]])
+            #expect(try await store.claimDue(now: 250, limit: 3, leaseDuration: 100, owner: "w").map(\.id) == [ids[2]])
+            #expect(try await store.claimDue(now: 250, limit: 3, leaseDuration: 100, owner: "w").isEmpty)
+            #expect(try await store.claimDue(now: 250, limit: 0, leaseDuration: 100, owner: "w").isEmpty)
+            await #expect(throws: StoreError.self) { try await store.claimDue(now: 250, limit: 1, leaseDuration: 0, owner: "w") }
+        }
+    }
+
     @Test func retryReleaseAndDeadRowsFollowTheirState() async throws {
         try await withTemporaryDatabase { path in
             let store = try await Store.open(path: path)
