@@ -9,9 +9,10 @@
 ///
 /// Durability: WAL mode with `synchronous=FULL`. In WAL mode every commit survives a crash of the
 /// process whatever the setting; `FULL` also syncs the WAL at each commit, so a committed dossier
-/// or outbox row survives a power cut or kernel panic too (with `NORMAL` the last commits before
-/// the cut may vanish, and a notice could then be sent again under a new identity). The cost is
-/// one `fsync` per transaction, irrelevant at DiaCert's volume (see delivery-reliability.md §5.1).
+/// or outbox row survives a power cut or kernel panic too. With `NORMAL` the last commits before
+/// the cut may vanish although they were acknowledged: a dossier whose receipt went out, or a
+/// "sent" mark after the notice left (it would be sent again). The cost is one `fsync` per
+/// transaction, irrelevant at DiaCert's volume (see delivery-reliability.md §5.1).
 ///
 /// SQLite 3.40.1 (Debian 12) has the WAL-reset bug (fixed in 3.51.3), which needs two connections
 /// writing or checkpointing at the same moment. The daemon therefore keeps exactly one `Store` (one
