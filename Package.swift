@@ -60,6 +60,8 @@ let package = Package(
             path: "bench/Sources/DiaCertBench",
             swiftSettings: strict
         ),
+        // Test helper: writes to a Store until SIGKILLed (crash-safety tests), claims outbox rows, benchmarks.
+        .executableTarget(name: "store-crash-probe", dependencies: ["Store"], swiftSettings: strict),
 
         // MARK: Tests
         .testTarget(
