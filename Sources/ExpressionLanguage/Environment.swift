@@ -85,9 +85,7 @@ public struct Environment: Sendable {
         if issues.contains(where: { $0.severity == .error }) {
             return Compilation(source: source, program: nil, checked: node, issues: issues)
         }
-        let program = Program(
-            source: source, checked: node, frameSize: max(slotCount, checker.highestSlot + 1),
-            run: Compiler().compile(node))
+        let program = Program(source: source, checked: node, frameSize: max(slotCount, checker.highestSlot + 1))
         return Compilation(source: source, program: program, checked: node, issues: issues)
     }
 }
@@ -110,12 +108,16 @@ public final class Program: Sendable {
     /// The number of activation slots this program needs (declared variables plus comprehension variables).
     public let frameSize: Int
     let run: Evaluator
+    /// The same expression as a closure giving a Swift `Bool` (for conditions).
+    let runBool: BoolEvaluator
 
-    init(source: String, checked: CheckedNode, frameSize: Int, run: @escaping Evaluator) {
+    init(source: String, checked: CheckedNode, frameSize: Int) {
         self.source = source
         self.checked = checked
         self.frameSize = frameSize
-        self.run = run
+        let compiler = Compiler()
+        run = compiler.compile(checked)
+        runBool = compiler.compileBool(checked)
     }
 
     public var type: CELType { checked.type }
@@ -124,6 +126,12 @@ public final class Program: Sendable {
     @inline(__always)
     public func evaluate(_ activation: Activation) throws(EvalError) -> Value {
         try run(activation)
+    }
+
+    /// Evaluates a condition: true or false, or the error (a non-bool result is an error too).
+    @inline(__always)
+    public func evaluateBool(_ activation: Activation) throws(EvalError) -> Bool {
+        try runBool(activation)
     }
 }
 
@@ -141,6 +149,9 @@ public final class Activation {
     }
 
     let slots: UnsafeMutablePointer<Slot>
+    /// For slots that hold a record, an unretained reference to it (the slot keeps it alive), so
+    /// that reading `dossier.company.employees` touches no reference counts.
+    let records: UnsafeMutablePointer<Unmanaged<RecordValue>?>
     public let size: Int
 
     /// An activation with `size` slots, all unbound; use the largest `Program.frameSize` of the
@@ -149,11 +160,14 @@ public final class Activation {
         self.size = size
         slots = .allocate(capacity: max(size, 1))
         slots.initialize(repeating: .unbound, count: max(size, 1))
+        records = .allocate(capacity: max(size, 1))
+        records.initialize(repeating: nil, count: max(size, 1))
     }
 
     deinit {
         slots.deinitialize(count: max(size, 1))
         slots.deallocate()
+        records.deallocate()
     }
 
     public subscript(slot: Int) -> Slot {
@@ -163,7 +177,18 @@ public final class Activation {
         }
         set {
             precondition(slot >= 0 && slot < size, "slot \(slot) outside activation of size \(size)")
-            slots[slot] = newValue
+            set(slot, newValue)
+        }
+    }
+
+    /// Every write goes through here so that the record cache stays in step with the slot.
+    @inline(__always)
+    func set(_ slot: Int, _ newValue: Slot) {
+        slots[slot] = newValue
+        if case .value(.record(let record)) = newValue {
+            records[slot] = Unmanaged.passUnretained(record)
+        } else {
+            records[slot] = nil
         }
     }
 
@@ -173,7 +198,7 @@ public final class Activation {
 
     /// Unbinds every slot.
     public func reset() {
-        for slot in 0..<size { slots[slot] = .unbound }
+        for slot in 0..<size { set(slot, .unbound) }
     }
 }
 

@@ -15,16 +15,15 @@ struct Compiler {
             return { _ in value }
 
         case .variable(let slot, let name):
-            return { a throws(EvalError) in try read(a, slot, name) }
+            return { a throws(EvalError) in try readSlot(a, slot, name) }
 
         case .unbound(let name):
             return { _ throws(EvalError) in throw EvalError("no such attribute: '\(name)'", offset: offset) }
 
-        case .recordField:
-            if let (rootSlot, rootName, steps) = fieldPath(node) {
-                return compileFieldPath(rootSlot: rootSlot, rootName: rootName, steps: steps, offset: offset)
+        case .recordField(let operand, let index, let name, let path):
+            if let fieldPath = FieldPath(node) {
+                return { a throws(EvalError) in try fieldPath.read(a) }
             }
-            guard case .recordField(let operand, let index, let name, let path) = node.kind else { fatalError() }
             let base = compile(operand)
             return { a throws(EvalError) in
                 try recordField(try base(a), index: index, name: name, path: path, offset: offset)
@@ -78,11 +77,9 @@ struct Compiler {
                 throw EvalError("no such function: '\(name)'", offset: offset)
             }
 
-        case .and(let l, let r):
-            return compileLogical(l, r, isAnd: true, offset: offset)
-
-        case .or(let l, let r):
-            return compileLogical(l, r, isAnd: false, offset: offset)
+        case .and, .or:
+            let typed = compileBool(node)
+            return { a throws(EvalError) in .bool(try typed(a)) }
 
         case .not(let operand):
             let x = compile(operand)
@@ -139,61 +136,6 @@ struct Compiler {
         }
     }
 
-    // MARK: Fields
-
-    /// `variable.f1.f2…` over record types: the root slot and each step's field index.
-    private func fieldPath(_ node: CheckedNode) -> (Int, String, [(index: Int, path: String)])? {
-        var steps: [(Int, String)] = []
-        var current = node
-        while case .recordField(let operand, let index, _, let path) = current.kind {
-            steps.append((index, path))
-            current = operand
-        }
-        guard case .variable(let slot, let name) = current.kind else { return nil }
-        return (slot, name, steps.reversed())
-    }
-
-    /// A missing step anywhere on the path is reported with the whole path (`base_year.total_t`,
-    /// not just `base_year`): that is the field the applicant has to provide.
-    private func compileFieldPath(rootSlot: Int, rootName: String, steps: [(index: Int, path: String)], offset: Int)
-        -> Evaluator
-    {
-        let fullPath = steps.last!.path
-        if steps.count == 1 {
-            let index = steps[0].index
-            return { a throws(EvalError) in
-                guard case .record(let record) = try read(a, rootSlot, rootName) else {
-                    throw EvalError("'\(rootName)' is not an object", offset: offset)
-                }
-                guard let value = record.fields[index] else { throw EvalError(missing: [fullPath], offset: offset) }
-                return value
-            }
-        }
-        if steps.count == 2 {
-            let first = steps[0].index
-            let second = steps[1].index
-            let middlePath = steps[0].path
-            return { a throws(EvalError) in
-                guard case .record(let record) = try read(a, rootSlot, rootName) else {
-                    throw EvalError("'\(rootName)' is not an object", offset: offset)
-                }
-                guard let middle = record.fields[first] else { throw EvalError(missing: [fullPath], offset: offset) }
-                guard case .record(let inner) = middle else { throw EvalError("'\(middlePath)' is not an object", offset: offset) }
-                guard let value = inner.fields[second] else { throw EvalError(missing: [fullPath], offset: offset) }
-                return value
-            }
-        }
-        return { a throws(EvalError) in
-            var value = try read(a, rootSlot, rootName)
-            for (index, path) in steps {
-                guard case .record(let record) = value else { throw EvalError("'\(path)' has no fields", offset: offset) }
-                guard let next = record.fields[index] else { throw EvalError(missing: [fullPath], offset: offset) }
-                value = next
-            }
-            return value
-        }
-    }
-
     // MARK: Calls
 
     private func compileCall(_ function: String, _ implementation: Function.Implementation, _ args: [CheckedNode], offset: Int)
@@ -236,43 +178,6 @@ struct Compiler {
                 let values = try compiled.evaluate(a)
                 do throws(EvalError) { return try f(values) } catch { throw error.at(offset) }
             }
-        }
-    }
-
-    // MARK: Logic
-
-    /// `&&` and `||` with CEL's commutative error handling: a side that decides the result (false
-    /// for `&&`, true for `||`) wins over an error or missing data on the other side.
-    private func compileLogical(_ l: CheckedNode, _ r: CheckedNode, isAnd: Bool, offset: Int) -> Evaluator {
-        let left = compile(l)
-        let right = compile(r)
-        let decisive = !isAnd
-        let symbol = isAnd ? "&&" : "||"
-        return { a throws(EvalError) in
-            var leftError: EvalError?
-            do throws(EvalError) {
-                switch try left(a) {
-                case .bool(let b):
-                    if b == decisive { return .bool(decisive) }
-                case let other:
-                    leftError = EvalError("'\(symbol)' needs bool operands, not \(other.type.displayName)", offset: offset)
-                }
-            } catch {
-                leftError = error
-            }
-            let rightValue: Value
-            do throws(EvalError) {
-                rightValue = try right(a)
-            } catch {
-                throw leftError?.merged(with: error) ?? error
-            }
-            guard case .bool(let b) = rightValue else {
-                let rightError = EvalError("'\(symbol)' needs bool operands, not \(rightValue.type.displayName)", offset: offset)
-                throw leftError?.merged(with: rightError) ?? rightError
-            }
-            if b == decisive { return .bool(decisive) }
-            if let leftError { throw leftError }
-            return .bool(!decisive)
         }
     }
 
@@ -362,8 +267,8 @@ struct Compiler {
                 throw EvalError("\(name)() needs a list or a map, not \(source.type.displayName)", offset: offset)
             }
             defer {
-                a.slots[slot] = .unbound
-                if slot2 >= 0 { a.slots[slot2] = .unbound }
+                a.set(slot, .unbound)
+                if slot2 >= 0 { a.set(slot2, .unbound) }
             }
             switch kind {
             case .all, .exists:
@@ -456,16 +361,16 @@ private struct ComprehensionSource {
     func bind(_ i: Int, _ a: Activation, _ slot: Int, _ slot2: Int) -> Value {
         if let map {
             let entry = map.entries[i]
-            a.slots[slot] = .value(entry.key)
-            if slot2 >= 0 { a.slots[slot2] = .value(entry.value) }
+            a.set(slot, .value(entry.key))
+            if slot2 >= 0 { a.set(slot2, .value(entry.value)) }
             return entry.key
         }
         let item = list[i]
         if slot2 >= 0 {
-            a.slots[slot] = .value(.int(Int64(i)))
-            a.slots[slot2] = .value(item)
+            a.set(slot, .value(.int(Int64(i))))
+            a.set(slot2, .value(item))
         } else {
-            a.slots[slot] = .value(item)
+            a.set(slot, .value(item))
         }
         return item
     }
@@ -519,7 +424,7 @@ private func both(_ x: Evaluator, _ y: Evaluator, _ a: Activation) throws(EvalEr
 }
 
 @inline(__always)
-private func read(_ a: Activation, _ slot: Int, _ name: String) throws(EvalError) -> Value {
+func readSlot(_ a: Activation, _ slot: Int, _ name: String) throws(EvalError) -> Value {
     switch a.slots[slot] {
     case .value(let value): return value
     case .failed(let error): throw error

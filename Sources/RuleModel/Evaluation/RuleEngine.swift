@@ -171,11 +171,7 @@ public struct RuleEngine: Sendable {
 
     func decide(_ expression: RuleExpression, _ activation: Activation) -> Decision {
         do throws(EvalError) {
-            switch try expression.program.evaluate(activation) {
-            case .bool(true): return Decision(status: .met, missing: [])
-            case .bool(false): return Decision(status: .notMet, missing: [])
-            case let other: return Decision(status: .error, missing: [], error: "expected true or false, got \(Format.literal(other))")
-            }
+            return Decision(status: try expression.program.evaluateBool(activation) ? .met : .notMet, missing: [])
         } catch {
             if error.isMissing { return Decision(status: .unknown, missing: error.missingFields.map(RuleEngine.displayPath)) }
             return Decision(status: .error, missing: [], error: error.message)
