@@ -235,6 +235,7 @@ extension DeliverySMTPTests {
         let denied = try await sender(password: SecretString("wrong-\(password)")).send(try MailFixture.message())
         guard case .transient(let failure) = denied else { Issue.record("expected a transient failure, got \(denied)"); return }
         #expect(failure.curlCode == 67)
+        #expect(failure.reason == "login denied (SMTP 535) (curl 67)")
         #expect(!failure.reason.contains(password) && !"\(denied)".contains(password))
 
         let untrusted = try await sender(password: try SecretFile.read(path: passwordFile), caFile: nil).send(try MailFixture.message())
@@ -249,6 +250,7 @@ extension DeliverySMTPTests {
         let result = try await sender.send(try MailFixture.message())
         guard case .transient(let failure) = result else { Issue.record("expected a transient failure, got \(result)"); return }
         #expect(failure.curlCode == 7)
+        #expect(failure.reason.contains("(curl 7)"), "\(failure)")
         #expect(result.outcome == .retryable(retryAfterSeconds: nil))
     }
 
@@ -263,6 +265,7 @@ extension DeliverySMTPTests {
         let first = try await sender.send(message)
         guard case .transient(let failure) = first else { Issue.record("expected a transient failure, got \(first)"); return }
         #expect(failure.code == 451)
+        #expect(failure.reason.contains("message refused after DATA (SMTP 451)"), "\(failure)")
         guard case .retry = RetryPolicy.standard.decide(attempt: 1, outcome: first.outcome, now: Date()) else {
             Issue.record("a 451 must be retried"); return
         }
@@ -284,6 +287,7 @@ extension DeliverySMTPTests {
         let result = try await sender.send(try MailFixture.message())
         guard case .permanent(let failure) = result else { Issue.record("expected a permanent failure, got \(result)"); return }
         #expect(failure.code == 550)
+        #expect(failure.reason.contains(stage == "rcpt" ? "RCPT failed: 550" : "message refused after DATA (SMTP 550)"), "\(failure)")
         #expect(RetryPolicy.standard.decide(attempt: 1, outcome: result.outcome, now: Date()) == .dead)
         #expect(sink.savedCount == 0)
     }

@@ -70,10 +70,11 @@ public final class CurlEasy {
 
     /// Fetches `url` and returns the body (used for smoke tests and `file://` reads).
     public func get(_ url: String, timeoutSeconds: Int = 10) throws(CurlError) -> [UInt8] {
+        reset()
         let sink = ByteSink()
         let unmanaged = Unmanaged.passRetained(sink)
         defer { unmanaged.release() }
-        errorBuffer[0] = 0
+        defer { reset() }  // runs first: no option points at `sink` once it is released
         try set(CURLOPT_URL, url)
         try set(CURLOPT_TIMEOUT, timeoutSeconds)
         try check(CCurlShim_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque()))
@@ -167,13 +168,14 @@ extension CurlEasy {
     /// Sends one mail. Runs `curl_easy_perform`: blocks the calling thread for up to the timeout.
     func sendMail(_ request: SMTPTransferRequest) -> CurlTransferReport {
         reset()
-        defer { reset() }  // drop the password and pointers into `request` right away
         let source = ByteSource(request.message)
         let unmanagedSource = Unmanaged.passRetained(source)
         defer { unmanagedSource.release() }
         var recipients: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(recipients) }
         for recipient in request.recipients { recipients = curl_slist_append(recipients, recipient) }
+        // Runs before the releases above: drops the password and every pointer into this transfer.
+        defer { reset() }
         do throws(CurlError) {
             try set(CURLOPT_URL, request.url)
             try set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
@@ -210,13 +212,14 @@ extension CurlEasy {
     /// POSTs `request.body` exactly. Blocks the calling thread for up to the timeout.
     func post(_ request: HTTPPostRequest) -> CurlTransferReport {
         reset()
-        defer { reset() }  // drop pointers into `request` right away
         var headers: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headers) }
         for header in request.headers { headers = curl_slist_append(headers, header) }
         // One extra NUL so the buffer has an address even for an empty body; it is not sent.
         let storage = request.body + [0]
         return storage.withUnsafeBufferPointer { body in
+            // Runs while `body` and `headers` are still valid: drops every pointer into this transfer.
+            defer { reset() }
             do throws(CurlError) {
                 try set(CURLOPT_URL, request.url)
                 try set(CURLOPT_PROTOCOLS_STR, request.protocols)

@@ -153,26 +153,21 @@ public struct SMTPSender: Sendable {
     static func classify(_ report: CurlTransferReport, timeout: Duration) -> SMTPResult {
         let reply = report.responseCode
         if report.succeeded { return .delivered(reply: reply) }
-        let code = report.code
-        let replyText = reply > 0 ? "SMTP \(reply)" : nil
-        let failure: DeliveryFailure
-        switch UInt32(code) {
-        case CURLE_OPERATION_TIMEDOUT.rawValue:
-            failure = DeliveryFailure(
-                code: reply > 0 ? reply : nil, curlCode: code,
-                reason: "timed out after \(timeout.secondsText) s (curl \(code))" + (report.uploadedBytes > 0 ? "; outcome unknown, the message was uploaded" : ""))
-        case CURLE_USE_SSL_FAILED.rawValue:
-            failure = DeliveryFailure(code: reply > 0 ? reply : nil, curlCode: code, reason: "server offers no STARTTLS and TLS is required (curl \(code))")
-        case CURLE_LOGIN_DENIED.rawValue:
-            failure = DeliveryFailure(code: reply > 0 ? reply : nil, curlCode: code, reason: "login denied" + (replyText.map { " (\($0))" } ?? "") + " (curl \(code))")
-        default:
-            failure = DeliveryFailure(
-                code: reply > 0 ? reply : nil, curlCode: code,
-                reason: (replyText.map { $0 + ": " } ?? "") + "\(report.errorMessage) (curl \(code))")
-        }
+        let code = UInt32(report.code)
+        let replyNote = reply > 0 ? " (SMTP \(reply))" : ""
+        let reason =
+            switch code {
+            case CURLE_OPERATION_TIMEDOUT.rawValue:
+                "timed out after \(timeout.secondsText) s"
+                    + (report.uploadedBytes > 0 ? "; outcome unknown, the message was uploaded" : "")
+            case CURLE_USE_SSL_FAILED.rawValue: "server offers no STARTTLS and TLS is required"
+            case CURLE_LOGIN_DENIED.rawValue: "login denied" + replyNote
+            case CURLE_WEIRD_SERVER_REPLY.rawValue where reply > 0 && report.uploadedBytes > 0: "message refused after DATA" + replyNote
+            default: report.errorMessage + replyNote
+            }
+        let failure = DeliveryFailure(code: reply > 0 ? reply : nil, curlCode: report.code, reason: reason + " (curl \(code))")
         let answersTheMessage =
-            UInt32(code) == CURLE_SEND_ERROR.rawValue || (UInt32(code) == CURLE_WEIRD_SERVER_REPLY.rawValue && report.uploadedBytes > 0)
-        if (500..<600).contains(reply) && answersTheMessage { return .permanent(failure) }
-        return .transient(failure)
+            code == CURLE_SEND_ERROR.rawValue || (code == CURLE_WEIRD_SERVER_REPLY.rawValue && report.uploadedBytes > 0)
+        return (500..<600).contains(reply) && answersTheMessage ? .permanent(failure) : .transient(failure)
     }
 }
