@@ -30,3 +30,6 @@ CURLcode CCurlShim_easy_getinfo_double(CURL *handle, CURLINFO info, double *valu
 CURLcode CCurlShim_easy_getinfo_string(CURL *handle, CURLINFO info, const char **value) {
     return curl_easy_getinfo(handle, info, value);
 }
+CURLcode CCurlShim_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}

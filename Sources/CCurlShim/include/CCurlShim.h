@@ -19,3 +19,5 @@ CURLcode CCurlShim_easy_setopt_read_callback(CURL *_Nonnull handle, CURLoption o
 CURLcode CCurlShim_easy_getinfo_long(CURL *_Nonnull handle, CURLINFO info, long *_Nonnull value);
 CURLcode CCurlShim_easy_getinfo_double(CURL *_Nonnull handle, CURLINFO info, double *_Nonnull value);
 CURLcode CCurlShim_easy_getinfo_string(CURL *_Nonnull handle, CURLINFO info, const char *_Nullable *_Nonnull value);
+/// For CURLINFO_*_T options (CURLINFO_RETRY_AFTER, CURLINFO_SIZE_UPLOAD_T, ...).
+CURLcode CCurlShim_easy_getinfo_off_t(CURL *_Nonnull handle, CURLINFO info, curl_off_t *_Nonnull value);
