@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// Arithmetic, equality, ordering, membership and indexing, with CEL's semantics plus exact decimals.
 enum Operators {
     // MARK: Arithmetic
@@ -227,7 +233,9 @@ enum Operators {
         guard a.utf8.count == b.utf8.count else { return false }
         var a = a
         var b = b
-        return a.withUTF8 { x in b.withUTF8 { y in x.elementsEqual(y) } }
+        return a.withUTF8 { x in
+            b.withUTF8 { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+        }
     }
 
     // MARK: Ordering
@@ -355,7 +363,7 @@ enum Operators {
         case .record(let record):
             guard case .string(let name) = key else { throw .noOverload("_[_]", [collection, key]) }
             guard let index = record.type.index(of: name) else { throw EvalError("no such field: \(name)") }
-            guard let value = record.fields[index] else { throw EvalError(missing: [name]) }
+            guard let value = record.field(index) else { throw EvalError(missing: [name]) }
             return value
         default:
             throw .noOverload("_[_]", [collection, key])

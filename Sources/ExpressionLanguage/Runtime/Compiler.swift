@@ -436,7 +436,7 @@ private func recordField(_ base: Value, index: Int, name: String, path: String, 
     guard case .record(let record) = base else {
         return try select(base, name, path: path, offset: offset)
     }
-    guard let value = record.fields[index] else { throw EvalError(missing: [path], offset: offset) }
+    guard let value = record.field(index) else { throw EvalError(missing: [path], offset: offset) }
     return value
 }
 
@@ -447,7 +447,7 @@ private func select(_ base: Value, _ name: String, path: String?, offset: Int) t
         return value
     case .record(let record):
         guard let index = record.type.index(of: name) else { throw EvalError("no such field: '\(name)'", offset: offset) }
-        guard let value = record.fields[index] else { throw EvalError(missing: [path ?? name], offset: offset) }
+        guard let value = record.field(index) else { throw EvalError(missing: [path ?? name], offset: offset) }
         return value
     default:
         throw EvalError("cannot select field '\(name)' from \(base.type.displayName)", offset: offset)
@@ -459,7 +459,7 @@ private func presence(_ base: Value, _ name: String, offset: Int) throws(EvalErr
     case .map(let map): return map.value(forString: name) != nil
     case .record(let record):
         guard let index = record.type.index(of: name) else { throw EvalError("no such field: '\(name)'", offset: offset) }
-        return record.fields[index] != nil
+        return record.field(index) != nil
     default:
         throw EvalError("has() cannot test field '\(name)' of \(base.type.displayName)", offset: offset)
     }

@@ -9,10 +9,16 @@ typealias IntEvaluator = @Sendable (Activation) throws(EvalError) -> Int64
 typealias DecimalEvaluator = @Sendable (Activation) throws(EvalError) -> ExactDecimal
 
 /// `variable.f1.f2…` over record types: read through the activation's unretained record reference.
+///
+/// Up to three steps are kept in plain fields (no array to retain on every read); longer paths use
+/// the general reader.
 struct FieldPath: Sendable {
     let rootSlot: Int
     let rootName: String
-    let indexes: [Int]
+    let first: Int
+    let second: Int
+    let third: Int
+    let steps: Int
     /// The whole path (`dossier.base_year.total_t`), what a missing step is reported as.
     let fullPath: String
     let offset: Int
@@ -26,10 +32,14 @@ struct FieldPath: Sendable {
             if path == nil { path = fieldPath }
             current = operand
         }
-        guard !indexes.isEmpty, case .variable(let slot, let name) = current.kind, let path else { return nil }
+        guard (1...3).contains(indexes.count), case .variable(let slot, let name) = current.kind, let path else { return nil }
+        indexes.reverse()
         rootSlot = slot
         rootName = name
-        self.indexes = indexes.reversed()
+        first = indexes[0]
+        second = indexes.count > 1 ? indexes[1] : -1
+        third = indexes.count > 2 ? indexes[2] : -1
+        steps = indexes.count
         fullPath = path
         offset = node.offset
     }
@@ -38,24 +48,23 @@ struct FieldPath: Sendable {
     @inline(__always)
     func read(_ a: Activation) throws(EvalError) -> Value {
         if let root = a.records[rootSlot] {
+            let (first, second, third) = (self.first, self.second, self.third)
             let found: Value? = root._withUnsafeGuaranteedRef { record in
-                var current = record.fields[indexes[0]]
-                var step = 1
-                while step < indexes.count {
-                    guard case .record(let inner)? = current else { return nil }
-                    current = inner.fields[indexes[step]]
-                    step += 1
-                }
-                return current
+                guard let value = record.field(first) else { return nil }
+                guard second >= 0 else { return value }
+                guard case .record(let inner) = value, let next = inner.field(second) else { return nil }
+                guard third >= 0 else { return next }
+                guard case .record(let innermost) = next else { return nil }
+                return innermost.field(third)
             }
             guard let found else { throw EvalError(missing: [fullPath], offset: offset) }
             return found
         }
         // Not a record in the slot: a failed let, an unbound name, or a wrong type.
         var value = try readSlot(a, rootSlot, rootName)
-        for index in indexes {
+        for index in [first, second, third].prefix(steps) {
             guard case .record(let record) = value else { throw EvalError("'\(rootName)' has no field here", offset: offset) }
-            guard let next = record.fields[index] else { throw EvalError(missing: [fullPath], offset: offset) }
+            guard let next = record.field(index) else { throw EvalError(missing: [fullPath], offset: offset) }
             value = next
         }
         return value

@@ -62,6 +62,11 @@ struct Checker {
         case .list(let items):
             let checked = items.map { check($0) }
             let element = Checker.join(checked.map(\.type))
+            // A list of constants is a constant: built once, and `x in [...]` can use it directly.
+            let constants = checked.compactMap(\.constantValue)
+            if constants.count == checked.count, !checked.isEmpty {
+                return node(expr, .list(element), .constant(.list(constants)))
+            }
             return node(expr, .list(element), .list(checked))
         case .map(let entries):
             var checked: [(key: CheckedNode, value: CheckedNode)] = []
@@ -203,8 +208,8 @@ struct Checker {
         -> CheckedNode?
     {
         if case .record(let record) = constant, let index = record.type.index(of: field) {
-            if testOnly { return node(expr, .bool, .constant(.bool(record.fields[index] != nil))) }
-            if let value = record.fields[index] { return node(expr, record.type.fields[index].type, .constant(value)) }
+            if testOnly { return node(expr, .bool, .constant(.bool(record.field(index) != nil))) }
+            if let value = record.field(index) { return node(expr, record.type.fields[index].type, .constant(value)) }
             return nil
         }
         guard case .map(let map) = constant else { return nil }

@@ -134,19 +134,37 @@ enum MapKey: Hashable, Sendable {
 
 /// An object whose fields a `RecordType` declares; absent optional fields are nil.
 ///
-/// Immutable once built, so it is shared by reference between evaluations and threads.
-public final class RecordValue: Sendable {
+/// Immutable once built, so it is shared by reference between evaluations and threads. The fields
+/// live in memory the record owns, so that reading one (`field(_:)`) costs no reference counting
+/// of an array buffer; evaluation reads dossier fields millions of times.
+public final class RecordValue: @unchecked Sendable {
+    // @unchecked: the storage is written once, in init, and only read afterwards.
     public let type: RecordType
-    public let fields: [Value?]
+    private let storage: UnsafeMutablePointer<Value?>
+    public let count: Int
 
     public init(type: RecordType, fields: [Value?]) {
         precondition(fields.count == type.fields.count, "record \(type.name) needs \(type.fields.count) fields")
         self.type = type
-        self.fields = fields
+        count = fields.count
+        storage = .allocate(capacity: max(fields.count, 1))
+        fields.withUnsafeBufferPointer { storage.initialize(from: $0.baseAddress!, count: fields.count) }
     }
+
+    deinit {
+        storage.deinitialize(count: count)
+        storage.deallocate()
+    }
+
+    /// The field at a slot index (from `RecordType.index(of:)`), nil when absent.
+    @inline(__always)
+    public func field(_ index: Int) -> Value? { storage[index] }
+
+    /// Every field in declaration order.
+    public var fields: [Value?] { Array(UnsafeBufferPointer(start: storage, count: count)) }
 
     public subscript(name: String) -> Value? {
         guard let index = type.index(of: name) else { return nil }
-        return fields[index]
+        return storage[index]
     }
 }

@@ -74,7 +74,8 @@ public enum CertificationOutcome: String, Sendable, CaseIterable {
     case late
 }
 
-public struct CertificationResult: Sendable {
+/// A class: results are passed around and stored in arrays; a reference is cheaper than a copy.
+public final class CertificationResult: Sendable {
     public let outcome: CertificationOutcome
     public let tier: String?
     public let points: Int
@@ -92,7 +93,22 @@ public struct CertificationResult: Sendable {
     public let tierRank: Int
     /// The last instant the certificate is valid (end of the same date `validity_years` after the
     /// round's deadline), when certified in a round.
-    public var validUntil: Timestamp?
+    public let validUntil: Timestamp?
+
+    init(outcome: CertificationOutcome, tier: String?, points: Int, sections: [(id: String, points: Int)], criteria: [CriterionResult], scope: ConditionResult?, disqualify: [ConditionResult], missing: [String], nextTier: TierShortfall?, tierShortfalls: [TierShortfall], tierRank: Int, validUntil: Timestamp?) {
+        self.outcome = outcome
+        self.tier = tier
+        self.points = points
+        self.sections = sections
+        self.criteria = criteria
+        self.scope = scope
+        self.disqualify = disqualify
+        self.missing = missing
+        self.nextTier = nextTier
+        self.tierShortfalls = tierShortfalls
+        self.tierRank = tierRank
+        self.validUntil = validUntil
+    }
 }
 
 public enum EligibilityOutcome: String, Sendable, CaseIterable {

@@ -25,19 +25,36 @@ public struct RuleEngine: Sendable {
     /// The `round` record for each round, built once.
     private let roundValues: [String: Value]
 
-    struct ProgramPlan: Sendable {
+    final class ProgramPlan: Sendable {
         /// Indexes (into `ruleSet.programs`) of the programs this one uses, in `uses` order.
         let uses: [Int]
         /// Whether another program uses this one (then its summary is built).
         let isUsed: Bool
         let summaryType: RecordType?
         let certification: CertificationPlan?
+
+        init(uses: [Int], isUsed: Bool, summaryType: RecordType?, certification: CertificationPlan?) {
+            self.uses = uses
+            self.isUsed = isUsed
+            self.summaryType = summaryType
+            self.certification = certification
+        }
     }
 
-    struct CertificationPlan: Sendable {
+    final class CertificationPlan: Sendable {
         /// The section index of each criterion, or -1.
         let sectionOfCriterion: [Int]
         let tiers: [TierPlan]
+        /// Each criterion's row conditions and points, in flat arrays for the loop that runs them.
+        let rowConditions: [ContiguousArray<Program>]
+        let rowPoints: [ContiguousArray<Int>]
+
+        init(sectionOfCriterion: [Int], tiers: [TierPlan], criteria: [Criterion]) {
+            self.sectionOfCriterion = sectionOfCriterion
+            self.tiers = tiers
+            rowConditions = criteria.map { ContiguousArray($0.rows.map(\.when.program)) }
+            rowPoints = criteria.map { ContiguousArray($0.rows.map(\.points)) }
+        }
     }
 
     struct TierPlan: Sendable {
@@ -67,7 +84,8 @@ public struct RuleEngine: Sendable {
                             minPoints: tier.minPoints, requires: tier.requires.compactMap { criterionIndex[$0] },
                             sectionMinimums: tier.sectionMinimums.compactMap { entry in sectionIndex[entry.section].map { ($0, entry.points) } },
                             witnesses: tier.when.map { Atom.witnesses(of: $0.checked, among: rules.criteria) } ?? [])
-                    })
+                    },
+                    criteria: rules.criteria)
             }
             return ProgramPlan(
                 uses: program.uses.compactMap { ids.firstIndex(of: $0) }, isUsed: used.contains(program.id),
@@ -115,10 +133,7 @@ public struct RuleEngine: Sendable {
             let result: ProgramResult
             switch program.body {
             case .certification(let rules):
-                var certification = evaluateCertification(rules, plan: plan.certification!, activation, late: late)
-                if certification.outcome == .certified, let years = rules.validityYears, let round {
-                    certification.validUntil = validUntil(round.deadline, years: years)
-                }
+                let certification = evaluateCertification(rules, plan: plan.certification!, activation, late: late, round: round)
                 if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(certification, type: type) }
                 result = .certification(certification)
             case .eligibility(let rules):
@@ -198,7 +213,7 @@ public struct RuleEngine: Sendable {
     // MARK: Certification
 
     func evaluateCertification(
-        _ rules: CertificationRules, plan: CertificationPlan, _ activation: Activation, late: Bool = false
+        _ rules: CertificationRules, plan: CertificationPlan, _ activation: Activation, late: Bool = false, round: Round? = nil
     ) -> CertificationResult {
         var missing: [String] = []
         func collect(_ fields: [String]) { for field in fields where !missing.contains(field) { missing.append(field) } }
@@ -213,7 +228,8 @@ public struct RuleEngine: Sendable {
         var points = 0
         var sectionPoints = [Int](repeating: 0, count: rules.sections.count)
         for index in rules.criteria.indices {
-            let result = evaluateCriterion(rules.criteria[index], activation)
+            let result = evaluateCriterion(
+                rules.criteria[index], conditions: plan.rowConditions[index], points: plan.rowPoints[index], activation)
             if !result.missing.isEmpty { collect(result.missing) }
             points += result.points
             let section = plan.sectionOfCriterion[index]
@@ -276,7 +292,8 @@ public struct RuleEngine: Sendable {
             sections: zip(rules.sections, sectionPoints).map { ($0.id, $1) }, criteria: criteria, scope: scope,
             disqualify: disqualify, missing: missing, nextTier: next,
             tierShortfalls: explains && above < rules.tiers.count ? (above..<rules.tiers.count).compactMap { shortfalls[$0] } : [],
-            tierRank: tierIndex.map { $0 + 1 } ?? 0)
+            tierRank: tierIndex.map { $0 + 1 } ?? 0,
+            validUntil: outcome == .certified ? rules.validityYears.flatMap { years in round.flatMap { validUntil($0.deadline, years: years) } } : nil)
     }
 
     /// Whether a tier is granted, without working out what it lacks.
@@ -290,22 +307,27 @@ public struct RuleEngine: Sendable {
         return true
     }
 
-    func evaluateCriterion(_ criterion: Criterion, _ activation: Activation) -> CriterionResult {
+    func evaluateCriterion(
+        _ criterion: Criterion, conditions: ContiguousArray<Program>, points: ContiguousArray<Int>, _ activation: Activation
+    ) -> CriterionResult {
         var missing: [String] = []
         var firstError: String?
-        for (index, row) in criterion.rows.enumerated() {
-            let decision = decide(row.when, activation)
-            switch decision.status {
-            case .met:
-                return CriterionResult(
-                    id: criterion.id, status: .met, points: row.points, row: index, missing: missing, error: firstError,
-                    values: values(row.when, activation))
-            case .notMet:
+        for index in 0..<conditions.count {
+            let holds: Bool
+            do throws(EvalError) {
+                holds = try conditions[index].evaluateBool(activation)
+            } catch {
+                if error.isMissing {
+                    for field in error.missingFields.map(RuleEngine.displayPath) where !missing.contains(field) { missing.append(field) }
+                } else {
+                    firstError = firstError ?? error.message
+                }
                 continue
-            case .unknown:
-                for field in decision.missing where !missing.contains(field) { missing.append(field) }
-            case .error:
-                firstError = firstError ?? decision.error
+            }
+            if holds {
+                return CriterionResult(
+                    id: criterion.id, status: .met, points: points[index], row: index, missing: missing, error: firstError,
+                    values: options.recordValues ? values(criterion.rows[index].when, activation) : [])
             }
         }
         let status: Status = firstError != nil ? .error : (missing.isEmpty ? .notMet : .unknown)

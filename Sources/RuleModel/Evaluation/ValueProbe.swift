@@ -12,7 +12,7 @@ struct ValueProbe: Sendable {
     func read(_ activation: Activation) -> UsedValue {
         guard case .value(var current) = activation[slot] else { return UsedValue(name: name, value: nil) }
         for index in steps {
-            guard case .record(let record) = current, let next = record.fields[index] else {
+            guard case .record(let record) = current, let next = record.field(index) else {
                 return UsedValue(name: name, value: nil)
             }
             current = next

@@ -136,7 +136,7 @@ public struct RankKey: Sendable {
     public let title: LocalizedText?
 }
 
-public struct CertificationRules: Sendable {
+public final class CertificationRules: Sendable {
     /// How long a certificate is valid, from the round's deadline (`validity_years:`).
     public let validityYears: Int?
     public let scope: Condition?
@@ -144,25 +144,48 @@ public struct CertificationRules: Sendable {
     public let sections: [Section]
     public let criteria: [Criterion]
     public let tiers: [Tier]
+
+    init(validityYears: Int?, scope: Condition?, disqualify: [Condition], sections: [Section], criteria: [Criterion], tiers: [Tier]) {
+        self.validityYears = validityYears
+        self.scope = scope
+        self.disqualify = disqualify
+        self.sections = sections
+        self.criteria = criteria
+        self.tiers = tiers
+    }
 }
 
-public struct EligibilityRules: Sendable {
+public final class EligibilityRules: Sendable {
     public let conditions: [Condition]
     public let terms: [TermsRow]
     public let notes: [ResultNote]
     /// The slot of `terms` while notes are evaluated.
     let termsSlot: Int?
+
+    init(conditions: [Condition], terms: [TermsRow], notes: [ResultNote], termsSlot: Int?) {
+        self.conditions = conditions
+        self.terms = terms
+        self.notes = notes
+        self.termsSlot = termsSlot
+    }
 }
 
-public struct AwardRules: Sendable {
+public final class AwardRules: Sendable {
     public let eligible: Condition
     public let score: RuleExpression
     public let categories: [AwardCategory]
     public let rankBy: [RankKey]
+
+    init(eligible: Condition, score: RuleExpression, categories: [AwardCategory], rankBy: [RankKey]) {
+        self.eligible = eligible
+        self.score = score
+        self.categories = categories
+        self.rankBy = rankBy
+    }
 }
 
 /// One program file (`program:`): a certification, an award or an eligibility scheme.
-public struct ProgramDefinition: Sendable {
+public final class ProgramDefinition: Sendable {
     public enum Body: Sendable {
         case certification(CertificationRules)
         case eligibility(EligibilityRules)
@@ -184,4 +207,17 @@ public struct ProgramDefinition: Sendable {
     public var certification: CertificationRules? { if case .certification(let rules) = body { rules } else { nil } }
     public var eligibility: EligibilityRules? { if case .eligibility(let rules) = body { rules } else { nil } }
     public var award: AwardRules? { if case .award(let rules) = body { rules } else { nil } }
+
+    init(id: String, kind: ProgramKind, version: String, title: LocalizedText, uses: [String], lets: [LetDefinition], body: Body, file: String, location: SourceLocation, programsType: RecordType) {
+        self.id = id
+        self.kind = kind
+        self.version = version
+        self.title = title
+        self.uses = uses
+        self.lets = lets
+        self.body = body
+        self.file = file
+        self.location = location
+        self.programsType = programsType
+    }
 }

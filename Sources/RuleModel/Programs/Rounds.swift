@@ -3,7 +3,7 @@ public import ExpressionLanguage
 import YAMLLoader
 
 /// An application round: which programs it decides and when it opens and closes.
-public struct Round: Sendable {
+public final class Round: Sendable {
     public let id: String
     public let programs: [String]
     public let opens: Timestamp
@@ -16,6 +16,16 @@ public struct Round: Sendable {
     public let year: Int
 
     public func isLate(_ submittedAt: Timestamp) -> Bool { submittedAt > deadline }
+
+    init(id: String, programs: [String], opens: Timestamp, deadline: Timestamp, title: LocalizedText?, location: SourceLocation, year: Int) {
+        self.id = id
+        self.programs = programs
+        self.opens = opens
+        self.deadline = deadline
+        self.title = title
+        self.location = location
+        self.year = year
+    }
 }
 
 /// `rounds.yaml`: the rounds, the rolling programs, and the zone deadlines are in.

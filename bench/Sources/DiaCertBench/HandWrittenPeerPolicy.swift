@@ -36,17 +36,17 @@ struct HandWrittenPeerPolicy {
     }
 
     @inline(__always) private func int(_ record: RecordValue, _ slot: Int) -> Int64 {
-        if case .int(let value)? = record.fields[slot] { return value }
+        if case .int(let value)? = record.field(slot) { return value }
         return 0
     }
 
     @inline(__always) private func bool(_ record: RecordValue, _ slot: Int) -> Bool {
-        if case .bool(let value)? = record.fields[slot] { return value }
+        if case .bool(let value)? = record.field(slot) { return value }
         return false
     }
 
     @inline(__always) private func string(_ record: RecordValue, _ slot: Int) -> String {
-        if case .string(let value)? = record.fields[slot] { return value }
+        if case .string(let value)? = record.field(slot) { return value }
         return ""
     }
 
@@ -57,11 +57,11 @@ struct HandWrittenPeerPolicy {
         let year = int(d, targetYear)
         let sbt = bool(d, hasSBT)
         var measureList: [Value] = []
-        if case .list(let items)? = d.fields[measures] { measureList = items }
+        if case .list(let items)? = d.field(measures) { measureList = items }
         var planReduction: Int64 = 0
-        if case .list(let items)? = d.fields[plan] {
+        if case .list(let items)? = d.field(plan) {
             for item in items {
-                if case .record(let p) = item, case .int(let r)? = p.fields[1] { planReduction += r }
+                if case .record(let p) = item, case .int(let r)? = p.field(1) { planReduction += r }
             }
         }
         let industryName = string(d, industry)

@@ -75,7 +75,9 @@ print("")
 
 // MARK: The peer policy: the same dossiers the peer engines were measured on.
 
-let peerDossiers = PeerData.dossiers(count: options.count, seed: options.seed, shared: options.shared, ruleSet: peerRules)
+let peerDossiers =
+    options.only == "dia"
+    ? (dossiers: [Dossier](), origin: "skipped") : PeerData.dossiers(count: options.count, seed: options.seed, shared: options.shared, ruleSet: peerRules)
 let decision = RuleEngine.Options(recordValues: false, planNextTier: false)
 let peerEngine = RuleEngine(ruleSet: peerRules, options: decision)
 let handWritten = HandWrittenPeerPolicy(type: peerRules.schema.recordType)
@@ -124,7 +126,7 @@ print("expressions only: \(Int(Double(peerDossiers.dossiers.count) / expressions
 
 // MARK: The Dia rules on generated dossiers.
 
-let diaDossiers = DiaData.dossiers(count: options.count, seed: options.seed, fixtures: options.fixtures, ruleSet: diaRules)
+let diaDossiers = options.only == "peer" ? [] : DiaData.dossiers(count: options.count, seed: options.seed, fixtures: options.fixtures, ruleSet: diaRules)
 let diaEngine = RuleEngine(ruleSet: diaRules, options: decision)
 let diaActivation = diaEngine.makeActivation()
 let diaRound = diaRules.calendar.rounds.first
