@@ -24,6 +24,8 @@ public struct RuleEngine: Sendable {
     private let plans: [ProgramPlan]
     /// The `round` record for each round, built once.
     private let roundValues: [String: Value]
+    /// Certificate end of validity by round id and validity years, worked out once (zone lookups are slow).
+    private let validity: [String: [Int: Timestamp]]
 
     final class ProgramPlan: Sendable {
         /// Indexes (into `ruleSet.programs`) of the programs this one uses, in `uses` order.
@@ -94,6 +96,12 @@ public struct RuleEngine: Sendable {
         var rounds: [String: Value] = [:]
         for round in ruleSet.calendar.rounds { rounds[round.id] = RoundCalendar.value(of: round) }
         roundValues = rounds
+        let years = Set(ruleSet.programs.compactMap { $0.certification?.validityYears })
+        var validity: [String: [Int: Timestamp]] = [:]
+        for round in ruleSet.calendar.rounds {
+            for count in years { validity[round.id, default: [:]][count] = RuleEngine.validUntil(round.deadline, years: count, zone: ruleSet.calendar.zone) }
+        }
+        self.validity = validity
     }
 
     /// Whether tier shortfalls are worked out for every tier (explanations) or only as needed.
@@ -159,8 +167,7 @@ public struct RuleEngine: Sendable {
     }
 
     /// The end of the same calendar date `years` later (28 February for a 29 February).
-    private func validUntil(_ deadline: Timestamp, years: Int) -> Timestamp? {
-        let zone = ruleSet.calendar.zone
+    private static func validUntil(_ deadline: Timestamp, years: Int, zone: ZoneSpec) -> Timestamp? {
         guard let date = try? deadline.calendarDate(in: zone) else { return nil }
         let target =
             (try? CalendarDate(year: date.year + years, month: date.month, day: date.day))
@@ -293,7 +300,7 @@ public struct RuleEngine: Sendable {
             disqualify: disqualify, missing: missing, nextTier: next,
             tierShortfalls: explains && above < rules.tiers.count ? (above..<rules.tiers.count).compactMap { shortfalls[$0] } : [],
             tierRank: tierIndex.map { $0 + 1 } ?? 0,
-            validUntil: outcome == .certified ? rules.validityYears.flatMap { years in round.flatMap { validUntil($0.deadline, years: years) } } : nil)
+            validUntil: outcome == .certified ? rules.validityYears.flatMap { years in round.flatMap { validity[$0.id]?[years] } } : nil)
     }
 
     /// Whether a tier is granted, without working out what it lacks.
