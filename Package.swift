@@ -38,6 +38,13 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: strict),
         .target(name: "Delivery", dependencies: ["CCurlShim", "Hashing"], swiftSettings: strict),
         .target(
+            name: "Daemon",
+            dependencies: [
+                "Diagnostics", "YAMLLoader", "ExpressionLanguage", "Hashing", "JSON", "RuleModel", "Store", "Delivery",
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "ConformanceRunner",
             dependencies: ["ExpressionLanguage", "YAMLLoader", "Diagnostics"],
             swiftSettings: strict
@@ -45,7 +52,7 @@ let package = Package(
         .target(
             name: "DiaCertCLI",
             dependencies: [
-                "Diagnostics", "YAMLLoader", "ExpressionLanguage", "Hashing", "JSON", "RuleModel", "Store", "Delivery",
+                "Diagnostics", "YAMLLoader", "ExpressionLanguage", "Hashing", "JSON", "RuleModel", "Store", "Delivery", "Daemon",
             ],
             swiftSettings: strict
         ),
@@ -68,7 +75,7 @@ let package = Package(
             name: "DiaCertTests",
             dependencies: [
                 "Diagnostics", "YAMLLoader", "ExpressionLanguage", "Hashing", "JSON", "RuleModel", "Store", "Delivery",
-                "ConformanceRunner", "DiaCertCLI",
+                "ConformanceRunner", "DiaCertCLI", "Daemon",
             ],
             swiftSettings: strict
         ),

@@ -22,6 +22,8 @@ public struct RuleSet: Sendable {
     /// Programs in evaluation order (a program comes after those it uses).
     public let programs: [ProgramDefinition]
     public let calendar: RoundCalendar
+    /// The texts of the notification mails (`templates/`), if the rule set has them.
+    public let templates: NoticeTemplates?
     /// Warnings found while loading (the rule set is usable).
     public let warnings: [Diagnostic]
     /// The source texts, for drawing diagnostics with their lines.
@@ -99,14 +101,17 @@ struct RuleSetLoader {
         var tableNodes: [YAMLNode] = []
         var letNodes: [YAMLNode] = []
         var programNodes: [YAMLNode] = []
-        for file in files where (file.hasSuffix(".yaml") || file.hasSuffix(".yml")) && !file.hasPrefix("tests/") && !file.hasPrefix("templates/") {
+        var templateNodes: [YAMLNode] = []
+        for file in files where (file.hasSuffix(".yaml") || file.hasSuffix(".yml")) && !file.hasPrefix("tests/") {
             let path = directory + "/" + file
             if let data = FileManager.default.contents(atPath: path) {
                 sources.append(SourceText(path: path, text: String(decoding: data, as: UTF8.self)))
             }
             guard let node = reader.absorb(YAMLLoader.loadDocument(atPath: path)) else { continue }
             let keys = Set(node.keys)
-            if file == "schema.yaml" {
+            if file.hasPrefix("templates/") {
+                templateNodes.append(node)
+            } else if file == "schema.yaml" {
                 schemaNode = node
             } else if file == "rounds.yaml" {
                 roundsNode = node
@@ -233,16 +238,17 @@ struct RuleSetLoader {
                 at: YAMLNode(kind: .mapping([]), start: .start, end: .start, file: program.file))
         }
 
+        let templates = NoticeTemplates.read(templateNodes, schema: schema, programs: programs, zone: calendar.zone, reader: &reader)
         if reader.diagnostics.hasErrors { return (nil, reader.diagnostics) }
         var ruleSet = RuleSet(
             directory: directory, hash: hash, files: files, schema: schema, tables: tables, sharedLets: sharedLets,
-            programs: programs, calendar: calendar, warnings: [], sources: sources, frameSize: frameSize,
+            programs: programs, calendar: calendar, templates: templates, warnings: [], sources: sources, frameSize: frameSize,
             summaryTypes: summaryTypes)
         let analysis = RuleAnalysis(ruleSet: ruleSet).run()
         let all = reader.diagnostics + analysis
         ruleSet = RuleSet(
             directory: directory, hash: hash, files: files, schema: schema, tables: tables, sharedLets: sharedLets,
-            programs: programs, calendar: calendar, warnings: all.filter { $0.severity != .error }, sources: sources,
+            programs: programs, calendar: calendar, templates: templates, warnings: all.filter { $0.severity != .error }, sources: sources,
             frameSize: frameSize, summaryTypes: summaryTypes)
         return (all.hasErrors ? nil : ruleSet, all)
     }

@@ -118,7 +118,16 @@ public struct RuleEngine: Sendable {
     ///
     /// Every slot a program reads is bound here before it runs (lets are re-evaluated for each
     /// dossier), so a reused activation needs no clearing.
-    public func evaluate(_ dossier: Dossier, round: Round?, activation reused: Activation? = nil) -> DossierEvaluation {
+    ///
+    /// - Parameters:
+    ///   - late: whether the dossier came after its round's deadline; by default judged from its
+    ///     `submitted_at` (the daemon passes what its own clock saw on arrival).
+    ///   - withheld: programs not to evaluate now (a certification whose round is still open); programs
+    ///     that use them find no result there, which is missing data (`unknown`), never a silent no.
+    public func evaluate(
+        _ dossier: Dossier, round: Round?, activation reused: Activation? = nil, late lateOverride: Bool? = nil,
+        withheld: Set<String> = []
+    ) -> DossierEvaluation {
         let activation = reused ?? makeActivation()
         activation.bind(RuleSet.dossierSlot, .record(dossier.value))
         if let round, let value = roundValues[round.id] {
@@ -126,13 +135,14 @@ public struct RuleEngine: Sendable {
         } else {
             activation.fail(RuleSet.roundSlot, EvalError(missing: ["round"]))
         }
-        let late = round.map { r in dossier.submittedAt.map { r.isLate($0) } ?? false } ?? false
+        let late = lateOverride ?? round.map { r in dossier.submittedAt.map { r.isLate($0) } ?? false } ?? false
         for definition in ruleSet.sharedLets { bindLet(definition, activation) }
 
         var summaries = [Value?](repeating: nil, count: plans.count)
         var results: [(String, ProgramResult)] = []
         results.reserveCapacity(plans.count)
         for (index, program) in ruleSet.programs.enumerated() {
+            if !withheld.isEmpty, withheld.contains(program.id) { continue }
             let plan = plans[index]
             if !plan.uses.isEmpty {
                 activation.bind(RuleSet.programsSlot, .record(RecordValue(type: program.programsType, fields: plan.uses.map { summaries[$0] })))

@@ -1,5 +1,6 @@
 public import Diagnostics
 import ExpressionLanguage
+import Foundation
 
 /// A dossier's result as text a bank officer can read out to a company owner: every criterion with
 /// the values it used, the outcome, and what would reach the next tier. Japanese or English.
@@ -29,21 +30,38 @@ public struct Explanation: Sendable {
             lines.append(t("Round: ", "募集回: ") + roundTitle + (evaluation.late ? t(" — submitted after the deadline", " — 締切後の提出") : ""))
         }
         lines.append(t("Rules: ", "ルール: ") + "sha256:\(ruleSet.shortHash)")
-        for (programID, result) in evaluation.results {
-            guard let program = ruleSet.program(programID) else { continue }
+        for (programID, _) in evaluation.results {
             lines.append("")
-            switch (result, program.body) {
-            case (.certification(let r), .certification(let rules)):
-                lines += certification(r, rules: rules, program: program)
-            case (.eligibility(let r), .eligibility(let rules)):
-                lines += eligibility(r, rules: rules, program: program)
-            case (.award(let r), .award(let rules)):
-                lines += award(r, rules: rules, program: program)
-            default:
-                break
-            }
+            lines += sectionLines(evaluation, program: programID)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One program's part of the explanation (for a mail section); without its `■` headline when
+    /// the mail says the outcome in its own words.
+    public func section(_ evaluation: DossierEvaluation, program: String, headline: Bool = true) -> String {
+        var lines = sectionLines(evaluation, program: program)
+        if !headline, !lines.isEmpty {
+            lines.removeFirst()
+            lines = lines.map { $0.hasPrefix("  ") ? String($0.dropFirst(2)) : $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The headline words of a program's outcome (`認定 プラチナ (95点)`), without the program's title.
+    public func headline(_ evaluation: DossierEvaluation, program: String) -> String? {
+        guard let first = sectionLines(evaluation, program: program).first, let range = first.range(of: ": ") else { return nil }
+        return String(first[range.upperBound...])
+    }
+
+    private func sectionLines(_ evaluation: DossierEvaluation, program programID: String) -> [String] {
+        guard let program = ruleSet.program(programID), let result = evaluation.result(programID) else { return [] }
+        switch (result, program.body) {
+        case (.certification(let r), .certification(let rules)): return certification(r, rules: rules, program: program)
+        case (.eligibility(let r), .eligibility(let rules)): return eligibility(r, rules: rules, program: program)
+        case (.award(let r), .award(let rules)): return award(r, rules: rules, program: program)
+        default: return []
+        }
     }
 
     // MARK: Certification
@@ -220,11 +238,17 @@ public struct Explanation: Sendable {
         let number: String
         switch value {
         case .bool(let b): return b ? t("yes", "はい") : t("no", "いいえ")
-        case .int(let i): number = ExactDecimal(i).formatted(grouping: true)
+        // Years and other small counts read better without a separator (2030, not 2,030).
+        case .int(let i): number = ExactDecimal(i).formatted(grouping: unit != nil || abs(i) >= 10_000)
         case .decimal(let d): number = (d.isInteger ? d : ((try? d.rounded(places: 3, .halfUp)) ?? d)).formatted(grouping: true)
         case .list(let items): return "[" + items.map { display($0, unit: nil) }.joined(separator: ", ") + "]"
         case .timestamp(let ts): return ts.rfc3339(in: ruleSet.calendar.zone)
-        case .record: return "…"
+        case .record(let record):
+            // A list item such as an investment: its name, if it has one.
+            for key in ["name", "title", "kind", "type", "id"] {
+                if case .string(let text)? = record[key] { return text }
+            }
+            return "…"
         default: return Format.display(value)
         }
         switch unit {
