@@ -1,0 +1,110 @@
+import Foundation
+import Glibc
+import JSON
+import Testing
+
+/// The daemon as a real process: files into the spool, what the store and the mail folder show after.
+@Suite("Daemon: intake", .serialized)
+struct DaemonIntakeTests {
+    static let configuration = """
+        mail:
+          from: {address: office@dia5.example.jp, name: ダイア5市脱炭素経営推進協議会}
+        delivery: {poll_ms: 50}
+        intake: {poll_ms: 50}
+
+        """
+
+    @Test("valid dossiers are stored, invalid ones rejected with line:col and a notice; nothing stays in the spool")
+    func validAndInvalid() throws {
+        let harness = try DaemonHarness("daemon-intake", configuration: Self.configuration)
+        let daemon = try harness.start()
+        let valid = [DaemonHarness.fixture("tokorozawa-seimitsu.yaml"), DaemonHarness.fixture("hanno-seizai.json")]
+        let faulty = SharedMaterial.packageRoot.appendingPathComponent("fixtures/faulty/typo-field-name.yaml").path
+        let noAddress = harness.directory.file("garbage.yaml")
+        try "{ this is: [not closed\n".write(toFile: noAddress, atomically: true, encoding: .utf8)
+        try harness.submit(valid + [faulty, noAddress])
+        try harness.waitUntil("the spool to empty") { harness.files(in: "incoming").isEmpty }
+        try daemon.waitForLog("event=dossier.rejected", count: 2)
+
+        let status = try harness.status()
+        #expect(status["dossiers"]?.numberText == "2")
+        #expect(status["daemon"]?.stringValue == "running")
+        #expect(status["rules_hash"]?.stringValue?.count == 64)
+
+        // Each rejected file sits beside a report naming every problem with its line and column.
+        let rejected = harness.files(in: "rejected")
+        #expect(rejected.filter { $0.hasSuffix(".error.txt") }.count == 2)
+        let typoReport = try String(
+            contentsOfFile: harness.stateDirectory + "/rejected/" + #require(rejected.first { $0.hasSuffix("typo-field-name.yaml.error.txt") }),
+            encoding: .utf8)
+        #expect(typoReport.contains("typo-field-name.yaml:12:3: error: unknown field 'company.employes'; did you mean 'employees'?"))
+        #expect(harness.files(in: "processed").count == 2)
+
+        // The applicant whose file had an address hears why; the garbage file had none to write to.
+        try harness.waitUntil("the notices to be written") { try harness.outboxCount("pending") == 0 && harness.mails().count >= 3 }
+        let rejections = try harness.mails().map { try MailFile($0) }.filter { $0.header("X-DiaCert-Notice") == "rejected" }
+        #expect(rejections.count == 1)
+        #expect(rejections.first?.body.contains("12:3") == true)
+        #expect(rejections.first?.body.contains("company.employes") == true)
+
+        daemon.signal(SIGTERM)
+        #expect(try daemon.wait() == 0)
+        #expect(daemon.log.contains("event=daemon.stopped"))
+    }
+
+    @Test("the same content again makes no revision; changed content makes revision 2")
+    func revisions() throws {
+        let harness = try DaemonHarness("daemon-revisions", configuration: Self.configuration)
+        let daemon = try harness.start()
+        let original = DaemonHarness.fixture("sayama-chaen.yaml")
+        try harness.submit([original])
+        try daemon.waitForLog("event=dossier.stored")
+        try harness.submit([original])
+        try daemon.waitForLog("event=dossier.unchanged")
+        let changed = try harness.variant(of: "sayama-chaen.yaml", named: "sayama-chaen.yaml", replacing: [("employees: ", "employees: 1")])
+        try harness.submit([changed])
+        try daemon.waitForLog("revision=2")
+        let status = try harness.status()
+        #expect(status["dossiers"]?.numberText == "1")
+        #expect(status["revisions"]?.numberText == "2")
+        daemon.signal(SIGTERM)
+        #expect(try daemon.wait() == 0)
+    }
+
+    @Test("a second daemon on the same state directory refuses to start")
+    func singleDaemon() throws {
+        let harness = try DaemonHarness("daemon-lock", configuration: Self.configuration)
+        let first = try harness.start()
+        let second = try harness.start(waitForStart: false)
+        #expect(try second.wait() == 69)
+        #expect(second.log.contains("event=daemon.already_running"))
+        first.signal(SIGINT)
+        #expect(try first.wait() == 0)
+    }
+}
+
+/// A mail file parsed by Python's `email` package (Tests/Peers/parse_mail.py).
+struct MailFile {
+    let path: String
+    let json: JSONValue
+
+    init(_ path: String) throws {
+        self.path = path
+        let data = try PeerPython.run("parse_mail.py", [path])
+        guard case .success(let json) = JSONParser.parse([UInt8](data)) else { throw PeerError(description: "parse_mail.py gave no JSON for \(path)") }
+        self.json = json
+    }
+
+    var subject: String { json["subject"]?.stringValue ?? "" }
+    var body: String { json["body"]?.stringValue ?? "" }
+    var messageID: String { json["message_id"]?.stringValue ?? "" }
+
+    func header(_ name: String) -> String? {
+        let raw = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        for line in raw.split(separator: "\r\n") {
+            if line.isEmpty { break }
+            if line.lowercased().hasPrefix(name.lowercased() + ":") { return line.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
+        }
+        return nil
+    }
+}
