@@ -97,8 +97,10 @@ struct Intake: Sendable {
         guard let dossier = decoded, let roundID = dossier.round, let round = context.ruleSet.calendar.round(roundID) else {
             return try await reject(spoolName, name: name, bytes: bytes, contentHash: contentHash, problems: problems, context: context)
         }
-        // Never in the future of the daemon's clock (a file stamped by a clock that runs ahead).
-        let receivedAt = min(Intake.submissionTime(spoolName) ?? clock.now, clock.now)
+        // The submission stamp, unless it is absurd (a day ahead of this clock: not from this machine's clock).
+        let now = clock.now
+        let stamped = Intake.submissionTime(spoolName).flatMap { $0 <= now + 86_400 * 1_000_000_000 ? $0 : nil }
+        let receivedAt = stamped ?? now
         let outcome = try await store(
             dossier, round: round, name: name, bytes: bytes, contentHash: contentHash, receivedAt: receivedAt, context: context)
         try move(spoolName, to: layout.processed)

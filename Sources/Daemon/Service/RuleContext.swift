@@ -10,14 +10,15 @@ public struct RuleContext: Sendable {
     let decoder: DossierDecoder
     let composer: NoticeComposer
 
-    /// Loads and checks the rule set as `diacert check` does (rules, templates and the test files);
-    /// nil with the diagnostics when anything is an error.
+    /// Loads and checks the rule set: every file, the schema, every expression and template
+    /// placeholder, references and rounds; nil with the diagnostics when anything is an error.
+    ///
+    /// The rule tests (`tests/`) are the policy staff's (`diacert test`), not the daemon's: they point
+    /// at fixture dossiers that an installed rule set does not carry, and they do not change a decision.
     public static func load(
         directory: String, configuration: DaemonConfiguration, log: EventLog
     ) -> (context: RuleContext?, diagnostics: [Diagnostic]) {
-        let (ruleSet, diagnostics) = RuleSet.load(directory: directory)
-        var all = diagnostics
-        if let ruleSet { all += RuleTestSuite.load(ruleSet: ruleSet).diagnostics }
+        let (ruleSet, all) = RuleSet.load(directory: directory)
         guard let ruleSet, !all.hasErrors else { return (nil, all) }
         let context = RuleContext(
             ruleSet: ruleSet, engine: RuleEngine(ruleSet: ruleSet),
