@@ -54,6 +54,10 @@ public enum DaemonService {
             return Exit.configuration
         }
         let clock = DaemonClock(environment: environment)
+        if let fake = environment["DIACERT_FAKE_NOW"] {
+            // A test and demonstration knob; in production it would move every deadline.
+            log.log(.warning, "clock.fake", ["DIACERT_FAKE_NOW": fake, "now": clock.nowTimestamp.rfc3339])
+        }
         let store: Store
         let relay: DeliveryRelay
         do {
