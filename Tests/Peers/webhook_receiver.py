@@ -3,7 +3,8 @@
 
 Prints the listening port as the first line of stdout, then serves until killed. Every POST is
 verified with the reference library, `standardwebhooks.Webhook(secret).verify(body, headers)`, and
-recorded as one JSON line in LOG *before* the response is sent: request number, webhook-id,
+recorded as one JSON line in LOG *before* the response is sent: request number, arrival time
+(`received_at`, Unix seconds as a float, taken when the request line and headers have been read), webhook-id,
 webhook-timestamp, webhook-signature, the body (base64 and text), verified true/false (with the
 error), Content-Type, and the response the script chose.
 
@@ -56,6 +57,7 @@ def main():
         protocol_version = "HTTP/1.1"
 
         def do_POST(self):
+            received_at = time.time()
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             headers = {key: value for key, value in self.headers.items()}
             try:
@@ -69,6 +71,7 @@ def main():
                 action = script[number - 1] if number <= len(script) else default
                 record = {
                     "n": number,
+                    "received_at": received_at,
                     "path": self.path,
                     "id": self.headers.get("webhook-id"),
                     "timestamp": self.headers.get("webhook-timestamp"),

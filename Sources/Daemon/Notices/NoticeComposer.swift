@@ -38,6 +38,22 @@ struct NoticeComposer: Sendable {
         return text
     }
 
+    /// ``recipient(of:)`` for a mail about to be written: when the dossier has an address that no mail
+    /// can go to (the schema's check is laxer than ``MailAddress``, e.g. an all-digit top-level
+    /// domain), the operator hears of it rather than the notice silently not being written.
+    private func mailRecipient(of dossier: Dossier, notice kind: String) -> String? {
+        if let address = recipient(of: dossier) { return address }
+        if case .string(let text)? = dossier.field(configuration.mail.recipientField) {
+            var reason = "not a plain address"
+            do throws(MailError) { _ = try MailAddress(text) } catch { if case .invalidAddress(_, let why) = error { reason = why } }
+            // The reason names the rule, never the text (which may hold line breaks).
+            log.log(
+                .warning, "mail.no_recipient",
+                ["dossier": dossier.id, "notice": kind, "field": configuration.mail.recipientField, "reason": reason])
+        }
+        return nil
+    }
+
     private func frameText(_ kind: String, _ bindings: NoticeTemplates.Bindings) -> (subject: String, header: String, footer: String) {
         guard let templates = ruleSet.templates, let frame = templates.mails[kind] else {
             let subject: String =
@@ -124,7 +140,7 @@ struct NoticeComposer: Sendable {
 
     /// The mail after a round closes: one section per program of the round.
     func roundMail(_ evaluation: DossierEvaluation, revision: Int, round: Round, at now: Int64) -> OutboxEntry? {
-        guard let address = recipient(of: evaluation.dossier) else { return nil }
+        guard let address = mailRecipient(of: evaluation.dossier, notice: "round") else { return nil }
         let programs = round.programs.filter { evaluation.result($0) != nil }
         let bindings = bindings(evaluation, revision: revision, programs: programs)
         let frame = frameText("round", bindings)
@@ -139,7 +155,7 @@ struct NoticeComposer: Sendable {
 
     /// The mail of a loan evaluation; `key` tells evaluations apart (arrival, or the round that changed the certification).
     func loanMail(_ evaluation: DossierEvaluation, revision: Int, program: String, key: String, at now: Int64) -> OutboxEntry? {
-        guard let address = recipient(of: evaluation.dossier) else { return nil }
+        guard let address = mailRecipient(of: evaluation.dossier, notice: "loan") else { return nil }
         let bindings = bindings(evaluation, revision: revision, programs: [program])
         let frame = frameText("loan", bindings)
         let body = [frame.header, section(evaluation, program: program, bindings), frame.footer].filter { !$0.isEmpty }.joined(separator: "\n")
@@ -152,7 +168,7 @@ struct NoticeComposer: Sendable {
 
     /// The mail to an applicant whose dossier came after the deadline.
     func lateMail(_ dossier: Dossier, revision: Int, round: Round, at now: Int64) -> OutboxEntry? {
-        guard let address = recipient(of: dossier) else { return nil }
+        guard let address = mailRecipient(of: dossier, notice: "late") else { return nil }
         var bindings = NoticeTemplates.Bindings()
         bindings.dossier = .record(dossier.value)
         bindings.round = .record(

@@ -94,18 +94,23 @@ final class DeliveryRelay: Sendable {
         }
     }
 
-    /// One row after another; rows not started when a stop comes are released untouched.
+    /// One row after another; rows not started when a stop comes are released untouched, and so are
+    /// the rows for an endpoint that answered 410 Gone earlier in the batch: claimed before it was
+    /// disabled, they must not be sent to it now (they wait, pending, until it is enabled again).
     private func sendAll(_ rows: [OutboxRecord]) async {
+        var disabled: Set<String> = []
         for row in rows {
-            if isStopping {
+            if isStopping || (row.channel == .webhook && disabled.contains(row.destination)) {
                 _ = try? await store.release(row.id, owner: owner)
                 continue
             }
-            await send(row)
+            if await send(row) == .disableEndpoint { disabled.insert(row.destination) }
         }
     }
 
-    private func send(_ row: OutboxRecord) async {
+    /// One attempt at `row`, its outcome recorded; returns the decision taken.
+    @discardableResult
+    private func send(_ row: OutboxRecord) async -> RetryDecision {
         let attempt = row.attempts + 1
         let outcome: DeliveryOutcome
         let failure: String?
@@ -146,6 +151,7 @@ final class DeliveryRelay: Sendable {
             // The lease runs out and the row is claimed again: a duplicate at worst, with the same id.
             log.log(.error, "delivery.mark_failed", ["id": String(row.id), "reason": "\(error)"])
         }
+        return decision
     }
 
     private func sendMail(_ row: OutboxRecord) async -> (DeliveryOutcome, String?) {
@@ -174,6 +180,10 @@ final class DeliveryRelay: Sendable {
     private func sendWebhook(_ row: OutboxRecord) async -> (DeliveryOutcome, String?) {
         guard let settings = configuration.webhooks.first(where: { $0.url == row.destination }) else {
             return (.permanent, "endpoint \(row.destination) is no longer in the configuration")
+        }
+        // The sender allows http:// as soon as one endpoint does; each endpoint must opt in itself.
+        if settings.url.lowercased().hasPrefix("http://") && !settings.allowPlainHTTP {
+            return (.retryable(retryAfterSeconds: nil), "http:// endpoint refused: set allow_plain_http: true for it, or use https://")
         }
         do {
             // Read at every attempt, so a rotated secret applies without a restart. Several secrets

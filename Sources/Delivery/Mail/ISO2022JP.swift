@@ -45,6 +45,8 @@ public enum ISO2022JP {
     /// - IBM extension and other variant kanji common in names: `髙`→`高`, `﨑`→`崎`, `𠮷`→`吉`,
     ///   `德`→`徳`, `濵`→`濱`, `昻`→`昂`.
     /// - Full-width `＂＇` → ASCII `"'`, NO-BREAK SPACE → space, EN DASH `–` → `-`.
+    /// - Check and ballot marks, as Japanese forms write them: `✓✔` → `○`, `✗✘` → `×` (the explanations
+    ///   in DiaCert's own notices mark each criterion with `✔`/`✘`).
     /// - Half-width katakana `｡`…`ﾟ` → full-width (`ｱ`→`ア`, `ｰ`→`ー`, `ﾞ`→`゛`); combining `゙ ゚`
     ///   (U+3099, U+309A) → `゛ ゜`.
     ///
@@ -232,6 +234,10 @@ public enum ISO2022JP {
         add(0xFF07, "'")
         add(0x00A0, " ")
         add(0x2013, "-")
+        add(0x2713, "○")  // ✓
+        add(0x2714, "○")  // ✔
+        add(0x2717, "×")  // ✗
+        add(0x2718, "×")  // ✘
         // Half-width katakana U+FF61…U+FF9F, then the combining sound marks.
         addRun(from: 0xFF61, "。「」、・ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン゛゜".map { String($0) })
         add(0x3099, "゛")

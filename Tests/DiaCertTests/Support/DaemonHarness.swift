@@ -23,6 +23,8 @@ final class DaemonHarness {
     let directory: TemporaryDirectory
     let configPath: String
     let stateDirectory: String
+    /// The rule set directory the configuration names.
+    let rulesDirectory: String
     /// Added to every process this harness starts (TZ, DIACERT_FAKE_NOW, …).
     var environment: [String: String] = [:]
     private var logCount = 0
@@ -34,8 +36,15 @@ final class DaemonHarness {
         directory = try TemporaryDirectory(label)
         stateDirectory = directory.file("state")
         configPath = directory.file("diacert.yaml")
-        let rulesPath = rules ?? SharedMaterial.packageRoot.appendingPathComponent("rules").path
-        let text = "rules: \(rulesPath)\nstate_dir: \(stateDirectory)\n" + configuration
+        rulesDirectory = rules ?? SharedMaterial.packageRoot.appendingPathComponent("rules").path
+        try reconfigure(configuration)
+    }
+
+    /// Rewrites the configuration file: `rules:` and `state_dir:` as before, then `configuration`.
+    /// For peers whose port is known only once the harness (and its directory) exists; a daemon
+    /// reads it when it starts.
+    func reconfigure(_ configuration: String) throws {
+        let text = "rules: \(rulesDirectory)\nstate_dir: \(stateDirectory)\n" + configuration
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
