@@ -8,3 +8,5 @@ export PATH="/opt/swift/usr/bin:$PATH"
 export DIACERT_VENV="${DIACERT_VENV:-$PWD/.venv}"
 swift build --build-tests
 swift test --skip-build
+# The release build the install step ships (its optimiser sees code paths a debug build does not).
+swift build -c release --product diacert

@@ -189,6 +189,18 @@ public actor Store {
         try database().outboxRecord(messageID: messageID)
     }
 
+    /// Pending or sending notices per channel and destination, for finding notices no sender will take
+    /// (a webhook endpoint removed from the configuration).
+    public func undeliveredDestinations() throws -> [(channel: OutboxChannel, destination: String, count: Int)] {
+        try database().rows(
+            "SELECT channel, destination, count(*) FROM outbox WHERE state IN ('pending', 'sending') GROUP BY channel, destination ORDER BY 1, 2"
+        ) { row in
+            let text = try row.text(0)
+            guard let channel = OutboxChannel(rawValue: text) else { throw StoreError.invalidStoredValue(column: "outbox.channel", value: text) }
+            return (channel, try row.text(1), try row.int(2))
+        }
+    }
+
     /// Webhook endpoints that have a status row (disabled now or before), by URL.
     public func endpoints() throws -> [EndpointRecord] {
         try database().rows("SELECT url, disabled_at, reason FROM endpoints ORDER BY url") {
@@ -218,7 +230,12 @@ public actor Store {
     /// - Parameters:
     ///   - leaseDuration: nanoseconds; longer than a delivery attempt's timeout, with margin.
     ///   - owner: unique per worker and process run (e.g. host, pid and a random nonce).
-    public func claimDue(now: Int64, limit: Int, leaseDuration: Int64, owner: String) throws -> [OutboxRecord] {
+    ///   - channel: only rows of this channel; `nil` for every channel.
+    ///   - destination: only rows to this destination (a webhook URL). With `channel`, this lets each
+    ///     receiver have its own sender, so a slow or dead one never holds the others back.
+    public func claimDue(
+        now: Int64, limit: Int, leaseDuration: Int64, owner: String, channel: OutboxChannel? = nil, destination: String? = nil
+    ) throws -> [OutboxRecord] {
         guard limit > 0 else { return [] }
         guard leaseDuration > 0 else { throw StoreError.invalidArgument("the lease duration must be positive") }
         let leaseUntil = now.addingReportingOverflow(leaseDuration)
@@ -229,12 +246,12 @@ public actor Store {
                 WITH due (id, next_attempt_at) AS (
                     SELECT * FROM (
                         SELECT o.id, o.next_attempt_at FROM outbox AS o
-                        WHERE o.state = 'pending' AND o.next_attempt_at <= ?3 AND \(Self.endpointEnabled)
+                        WHERE o.state = 'pending' AND o.next_attempt_at <= ?3 AND (?5 IS NULL OR o.channel = ?5) AND (?6 IS NULL OR o.destination = ?6) AND \(Self.endpointEnabled)
                         ORDER BY o.next_attempt_at, o.id LIMIT ?4)
                     UNION ALL
                     SELECT * FROM (
                         SELECT o.id, o.next_attempt_at FROM outbox AS o INDEXED BY outbox_leases
-                        WHERE o.state = 'sending' AND o.lease_until <= ?3 AND \(Self.endpointEnabled)
+                        WHERE o.state = 'sending' AND o.lease_until <= ?3 AND (?5 IS NULL OR o.channel = ?5) AND (?6 IS NULL OR o.destination = ?6) AND \(Self.endpointEnabled)
                         ORDER BY o.lease_until LIMIT ?4)
                 )
                 UPDATE outbox
@@ -244,7 +261,10 @@ public actor Store {
                 WHERE id IN (SELECT id FROM due ORDER BY next_attempt_at, id LIMIT ?4)
                 RETURNING \(OutboxRecord.columns)
                 """,
-                [.text(owner), .integer(leaseUntil.overflow ? .max : leaseUntil.partialValue), .integer(now), SQLiteValue(limit)],
+                [
+                    .text(owner), .integer(leaseUntil.overflow ? .max : leaseUntil.partialValue), .integer(now), SQLiteValue(limit),
+                    SQLiteValue(channel?.rawValue), SQLiteValue(destination),
+                ],
                 OutboxRecord.init)
         }
         return claimed.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }

@@ -1,4 +1,5 @@
 public import Diagnostics
+import Delivery
 import Foundation
 import YAMLLoader
 
@@ -134,7 +135,7 @@ public struct DaemonConfiguration: Sendable {
         }
 
         var mail = Mail(
-            fromAddress: "diacert@localhost", fromName: nil, smtp: nil, maildir: (stateDirectory as NSString).appendingPathComponent("mail"),
+            fromAddress: "diacert@localhost.localdomain", fromName: nil, smtp: nil, maildir: (stateDirectory as NSString).appendingPathComponent("mail"),
             charset: "utf-8", recipientField: "company.contact.email")
         if let mailNode = node["mail"] {
             keys(mailNode, "mail", ["from", "smtp", "maildir", "charset", "recipient_field"])
@@ -145,6 +146,12 @@ public struct DaemonConfiguration: Sendable {
                     mail.fromName = string(from["name"], "name")
                 } else if let text = string(from, "from") {
                     mail.fromAddress = text
+                }
+                // Checked now: a sender the mail code refuses would make every notice fail later.
+                do {
+                    _ = try Mailbox(address: mail.fromAddress, displayName: mail.fromName)
+                } catch let problem {
+                    error("mail.from is not usable as a sender: \(problem)", from["address"] ?? from)
                 }
             }
             if let smtpNode = mailNode["smtp"] {

@@ -53,6 +53,12 @@ public enum OperatorClient {
     ) async throws -> JSONValue {
         let layout = StateLayout(root: configuration.stateDirectory)
         let name = environment["SUDO_USER"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "uid\(getuid())"
+        if geteuid() == 0, let owner = StateLayout.owner(of: layout.root), owner.uid != 0, DaemonLock.isFree(path: layout.lockFile) {
+            // Opening the database as root would leave root-owned journal files the daemon cannot write.
+            let name = getpwuid(owner.uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(owner.uid)"
+            throw OperatorError(
+                "no daemon is running and the state directory belongs to \(name): run this as that user (sudo -u \(name) diacert …)")
+        }
         do {
             try layout.create()
         } catch {

@@ -23,7 +23,7 @@ struct Operations: Sendable {
         case .outboxRetry(let id): return try await outboxRetry(id, operator: name)
         case .endpointEnable(let url):
             try await store.enableEndpoint(url, at: clock.now, by: .operator(name))
-            log.log(.info, "endpoint.enabled", ["url": url, "operator": name])
+            log.log(.info, "endpoint.enabled", ["url": WebhookURLForLog.redacted(url), "operator": name])
             return .object([("url", .string(url)), ("enabled", .bool(true))])
         }
     }

@@ -7,9 +7,11 @@ import Synchronization
 /// Sends what the outbox holds: claims due rows under a lease, sends each once, and records the
 /// outcome (sent, retry later, dead, endpoint disabled).
 ///
-/// Mail and webhooks go out side by side on their own curl handles, so a slow webhook receiver
-/// does not hold the mails back. A row is marked only by the worker that holds its lease; a lease
-/// is longer than a request may take, so no two workers ever send one row at the same time.
+/// One lane per receiver: the mail server, and each configured webhook endpoint, with its own curl
+/// handle, so a slow or dead receiver never holds the others back. A lane leases one notice at a
+/// time, just before sending it, so a lease covers exactly the notice in flight: after a crash only
+/// that one is counted as an attempt. A row is marked only by the worker that holds its lease, and
+/// a lease is longer than a request may take, so no two workers ever send one row at the same time.
 final class DeliveryRelay: Sendable {
     let store: Store
     let configuration: DaemonConfiguration
@@ -19,7 +21,8 @@ final class DeliveryRelay: Sendable {
     let owner: String
     private let policy: RetryPolicy
     private let smtp: SMTPSender?
-    private let webhookSender: WebhookSender
+    /// By endpoint URL.
+    private let webhookSenders: [String: WebhookSender]
     private let stopping = Atomic<Bool>(false)
 
     init(store: Store, configuration: DaemonConfiguration, clock: DaemonClock, log: EventLog) throws {
@@ -35,47 +38,39 @@ final class DeliveryRelay: Sendable {
             jitter: .full, maxAttempts: delivery.maxAttempts)
         if let settings = configuration.mail.smtp {
             let password = try settings.passwordFile.map { path in try SecretFile.read(path: path) }
-            var smtpConfiguration = try SMTPConfiguration(
+            let smtpConfiguration = try SMTPConfiguration(
                 url: settings.url,
                 starttls: settings.starttls == .required ? .required : settings.starttls == .optional ? .optional : .off,
                 username: settings.username, password: password, caFile: settings.caFile,
                 connectTimeout: .seconds(min(10, delivery.timeoutSeconds)), timeout: .seconds(delivery.timeoutSeconds))
-            smtpConfiguration.caFile = settings.caFile
             smtp = SMTPSender(configuration: smtpConfiguration, worker: CurlWorker(label: "diacert.smtp"))
         } else {
             smtp = nil
         }
-        var webhookConfiguration = WebhookConfiguration()
-        webhookConfiguration.timeout = .seconds(delivery.timeoutSeconds)
-        webhookConfiguration.connectTimeout = .seconds(min(10, delivery.timeoutSeconds))
-        webhookConfiguration.allowPlainHTTP = configuration.webhooks.contains { $0.allowPlainHTTP }
-        webhookSender = WebhookSender(configuration: webhookConfiguration, worker: CurlWorker(label: "diacert.webhooks"))
+        var senders: [String: WebhookSender] = [:]
+        for endpoint in configuration.webhooks where senders[endpoint.url] == nil {
+            var webhookConfiguration = WebhookConfiguration()
+            webhookConfiguration.timeout = .seconds(delivery.timeoutSeconds)
+            webhookConfiguration.connectTimeout = .seconds(min(10, delivery.timeoutSeconds))
+            webhookConfiguration.allowPlainHTTP = endpoint.allowPlainHTTP
+            senders[endpoint.url] = WebhookSender(configuration: webhookConfiguration, worker: CurlWorker(label: "diacert.webhook"))
+        }
+        webhookSenders = senders
     }
 
-    /// Asks the loop to stop: no new claims; sends in flight finish; claimed rows not yet started are released.
+    /// Asks the lanes to stop: no new claims; sends in flight finish.
     func stop() { stopping.store(true, ordering: .sequentiallyConsistent) }
 
     private var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
 
-    /// Runs until ``stop()``; then gives back every lease it still holds.
+    /// Runs every lane until ``stop()``; then gives back every lease it still holds.
     func run() async {
-        let leaseNanoseconds = Int64(configuration.delivery.leaseSeconds) * 1_000_000_000
-        while !isStopping {
-            var claimed: [OutboxRecord] = []
-            do {
-                claimed = try await store.claimDue(now: clock.now, limit: 32, leaseDuration: leaseNanoseconds, owner: owner)
-            } catch {
-                log.log(.error, "delivery.claim_failed", ["reason": "\(error)"])
+        await reportStrandedNotices()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.lane(channel: .email, destination: nil) }
+            for url in webhookSenders.keys.sorted() {
+                group.addTask { await self.lane(channel: .webhook, destination: url) }
             }
-            if claimed.isEmpty {
-                await pause(milliseconds: configuration.delivery.pollMilliseconds)
-                continue
-            }
-            let mails = claimed.filter { $0.channel == .email }
-            let webhooks = claimed.filter { $0.channel == .webhook }
-            async let mailsDone: Void = sendAll(mails)
-            async let webhooksDone: Void = sendAll(webhooks)
-            _ = await (mailsDone, webhooksDone)
         }
         do {
             let released = try await store.releaseAll(owner: owner)
@@ -85,26 +80,50 @@ final class DeliveryRelay: Sendable {
         }
     }
 
+    /// Webhooks to an endpoint no longer configured stay pending (nothing is thrown away: they go
+    /// out if it comes back); the operator hears about them once, at start.
+    private func reportStrandedNotices() async {
+        guard let destinations = try? await store.undeliveredDestinations() else { return }
+        for entry in destinations where entry.channel == .webhook && webhookSenders[entry.destination] == nil {
+            log.log(
+                .warning, "delivery.endpoint_not_configured",
+                [("notices", String(entry.count)), ("endpoint", WebhookURLForLog.redacted(entry.destination))])
+        }
+    }
+
+    /// Claims and sends one notice after another for one receiver.
+    private func lane(channel: OutboxChannel, destination: String?) async {
+        let leaseNanoseconds = Int64(configuration.delivery.leaseSeconds) * 1_000_000_000
+        while !isStopping {
+            let claimed: [OutboxRecord]
+            do {
+                claimed = try await store.claimDue(
+                    now: clock.now, limit: 1, leaseDuration: leaseNanoseconds, owner: owner, channel: channel, destination: destination)
+            } catch {
+                log.log(.error, "delivery.claim_failed", ["channel": channel.rawValue, "reason": "\(error)"])
+                claimed = []
+            }
+            guard let row = claimed.first else {
+                await pause(milliseconds: configuration.delivery.pollMilliseconds)
+                continue
+            }
+            if row.attempts >= configuration.delivery.maxAttempts {
+                // Attempts the daemon never finished (it died while sending, every time): this notice
+                // may be what kills it; stop here and leave it to an operator.
+                _ = try? await store.markDead(row.id, owner: owner, error: "gave up after \(row.attempts) unfinished attempts")
+                log.log(.error, "delivery.dead", ["id": String(row.id), "message_id": row.messageID, "reason": "unfinished attempts"])
+                continue
+            }
+            await send(row)
+        }
+    }
+
     private func pause(milliseconds: Int) async {
         var left = milliseconds
         while left > 0, !isStopping {
             let step = min(left, 50)
             try? await Task.sleep(for: .milliseconds(step))
             left -= step
-        }
-    }
-
-    /// One row after another; rows not started when a stop comes are released untouched, and so are
-    /// the rows for an endpoint that answered 410 Gone earlier in the batch: claimed before it was
-    /// disabled, they must not be sent to it now (they wait, pending, until it is enabled again).
-    private func sendAll(_ rows: [OutboxRecord]) async {
-        var disabled: Set<String> = []
-        for row in rows {
-            if isStopping || (row.channel == .webhook && disabled.contains(row.destination)) {
-                _ = try? await store.release(row.id, owner: owner)
-                continue
-            }
-            if await send(row) == .disableEndpoint { disabled.insert(row.destination) }
         }
     }
 
@@ -186,12 +205,14 @@ final class DeliveryRelay: Sendable {
             return (.retryable(retryAfterSeconds: nil), "http:// endpoint refused: set allow_plain_http: true for it, or use https://")
         }
         do {
-            // Read at every attempt, so a rotated secret applies without a restart. Several secrets
+            // Read at every attempt, so a secret file replaced in place applies without a restart (a systemd
+            // credential is a copy made at start: restart after rotating it). Several secrets
             // (one per line) sign with each, for a receiver in the middle of a rotation.
             let text = try SecretFile.read(path: settings.secretFile).revealed
             let secrets = try text.split(whereSeparator: { $0.isWhitespace }).map { try WebhookSecret(String($0)) }
             let endpoint = try WebhookEndpoint(url: settings.url, secrets: secrets)
-            let result = await webhookSender.send(id: try WebhookMessageID(row.messageID), body: row.payload, to: endpoint)
+            guard let sender = webhookSenders[row.destination] else { return (.retryable(retryAfterSeconds: nil), "no sender for this endpoint") }
+            let result = await sender.send(id: try WebhookMessageID(row.messageID), body: row.payload, to: endpoint)
             switch result {
             case .delivered: return (.delivered, nil)
             case .gone(let status): return (.gone, "HTTP \(status) Gone")
@@ -200,5 +221,13 @@ final class DeliveryRelay: Sendable {
         } catch {
             return (.retryable(retryAfterSeconds: nil), "\(error)")
         }
+    }
+}
+
+/// Webhook URLs may carry a token in their query; logs show them without it.
+enum WebhookURLForLog {
+    static func redacted(_ url: String) -> String {
+        guard let query = url.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return url }
+        return String(url[..<query]) + "?…"
     }
 }

@@ -31,6 +31,25 @@ public struct StateLayout: Sendable {
         }
     }
 
+    /// Removes temporary files a killed process left behind (`.tmp-*`): all of those only the daemon
+    /// writes (it holds the lock), and those older than an hour where the CLI writes too (the spool,
+    /// the requests), since a `submit` may be writing one right now.
+    func removeStaleTemporaryFiles(maildir: String, log: EventLog) {
+        let now = Date()
+        for (directory, onlyOld) in [
+            (rejected, false), (processed, false), (responses, false), (maildir, false), (incoming, true), (requests, true),
+        ] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(".tmp-") {
+                let path = (directory as NSString).appendingPathComponent(name)
+                if onlyOld {
+                    let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+                    guard let modified, now.timeIntervalSince(modified) > 3600 else { continue }
+                }
+                if unlink(path) == 0 { log.log(.info, "state.temporary_removed", ["file": path]) }
+            }
+        }
+    }
+
     /// Writes `bytes` into `directory` as `name`, atomically: a hidden temporary file, fsync, rename,
     /// fsync of the directory. A reader never sees a half-written file.
     public static func writeAtomically(_ bytes: [UInt8], directory: String, name: String) throws {
@@ -50,6 +69,11 @@ public struct StateLayout: Sendable {
             }
             written += result
         }
+        // Written by root (`sudo diacert submit`), the file goes to the directory's owner, so the
+        // daemon (running as that owner) can read and move it.
+        if geteuid() == 0, let owner = StateLayout.owner(of: directory), owner.uid != 0 {
+            _ = fchown(descriptor, owner.uid, owner.gid)
+        }
         fsync(descriptor)
         close(descriptor)
         guard rename(temporary, final) == 0 else {
@@ -58,6 +82,13 @@ public struct StateLayout: Sendable {
             throw POSIXFailure("cannot rename into \(final)", code)
         }
         syncDirectory(directory)
+    }
+
+    /// The owner of a file or directory.
+    static func owner(of path: String) -> (uid: uid_t, gid: gid_t)? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return (status.st_uid, status.st_gid)
     }
 
     public static func syncDirectory(_ directory: String) {
@@ -96,6 +127,17 @@ public final class DaemonLock {
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)
         _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, pid.count, 0) }
+    }
+
+    /// Whether no process holds the lock (checked without taking it for long).
+    public static func isFree(path: String) -> Bool {
+        // Read-only and never created here: a lock file made by root would lock the daemon out.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return true }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else { return false }
+        flock(descriptor, LOCK_UN)
+        return true
     }
 
     deinit {

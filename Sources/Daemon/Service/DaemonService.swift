@@ -26,7 +26,9 @@ public enum DaemonService {
     }
 
     public static func run(configurationPath: String, environment: [String: String]) async -> Int32 {
-        let log = EventLog(minimum: environment["DIACERT_LOG_LEVEL"] == "debug" ? .debug : .info)
+        // JOURNAL_STREAM is set when stderr goes to journald (systemd.exec(5)).
+        let log = EventLog(
+            minimum: environment["DIACERT_LOG_LEVEL"] == "debug" ? .debug : .info, journalPriorities: environment["JOURNAL_STREAM"] != nil)
         let configuration: DaemonConfiguration
         switch DaemonConfiguration.load(path: configurationPath, environment: environment) {
         case .success(let loaded): configuration = loaded
@@ -53,19 +55,26 @@ public enum DaemonService {
             log.log(.error, "rules.unusable", ["rules": configuration.rulesDirectory])
             return Exit.configuration
         }
+        let store: Store
+        do {
+            store = try await Store.open(path: layout.database)
+        } catch {
+            log.log(.error, "store.unusable", ["database": layout.database, "reason": "\(error)"])
+            return Exit.failure
+        }
         let clock = DaemonClock(environment: environment)
         if let fake = environment["DIACERT_FAKE_NOW"] {
             // A test and demonstration knob; in production it would move every deadline.
             log.log(.warning, "clock.fake", ["DIACERT_FAKE_NOW": fake, "now": clock.nowTimestamp.rfc3339])
         }
-        let store: Store
         let relay: DeliveryRelay
         do {
-            store = try await Store.open(path: layout.database)
             relay = try DeliveryRelay(store: store, configuration: configuration, clock: clock, log: log)
         } catch {
-            log.log(.error, "daemon.start_failed", ["reason": "\(error)"])
-            return Exit.failure
+            // A password file that cannot be read, an SMTP URL that is refused: the configuration's
+            // fault, so systemd should not restart in a loop (RestartPreventExitStatus=78).
+            log.log(.error, "config.delivery_unusable", ["reason": "\(error)"])
+            return Exit.configuration
         }
         let notifier = SystemdNotifier(environment: environment)
         let signals = SignalFlags()
@@ -82,6 +91,7 @@ public enum DaemonService {
                 "webhooks": String(configuration.webhooks.count), "now": clock.nowTimestamp.rfc3339(in: context.ruleSet.calendar.zone),
             ])
 
+        layout.removeStaleTemporaryFiles(maildir: configuration.mail.maildir, log: log)
         let intake = Intake(layout: layout, store: store, clock: clock, log: log)
         let closing = RoundClosing(store: store, clock: clock, log: log)
         let inbox = ControlInbox(layout: layout, log: log)
@@ -145,9 +155,15 @@ public enum DaemonService {
             do {
                 _ = try await intake.take(file, context: context)
                 retryAt[file] = nil
+            } catch let failure as POSIXFailure {
+                // This file cannot be read or moved; the others can still be taken.
+                intake.log.log(.error, "intake.failed", ["file": file, "reason": "\(failure)", "retry_in_s": "5"])
+                retryAt[file] = ContinuousClock.now + .seconds(5)
             } catch {
+                // The store refused: stop here, so that no later revision is stored before this one.
                 intake.log.log(.error, "intake.failed", ["file": file, "reason": "\(error)", "retry_in_s": "5"])
                 retryAt[file] = ContinuousClock.now + .seconds(5)
+                return
             }
         }
     }

@@ -1,4 +1,5 @@
 internal import CCurl
+internal import CCurlShim
 
 /// Where and how to submit mail.
 public struct SMTPConfiguration: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import Foundation
 internal import CCurl
+internal import CCurlShim
 
 /// A receiver of webhooks: its URL and the secret(s) to sign for it.
 public struct WebhookEndpoint: Sendable, Hashable {

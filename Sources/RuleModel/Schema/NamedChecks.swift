@@ -92,6 +92,8 @@ public enum NamedCheck: String, Sendable, CaseIterable {
                 label.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" })
             else { return invalid }
         }
+        // A top-level domain is never all digits (`name@10.0.0.1` is an address literal, not a host).
+        if labels.last!.allSatisfy(\.isNumber) { return invalid }
         return nil
     }
 }

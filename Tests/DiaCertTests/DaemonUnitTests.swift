@@ -1,0 +1,77 @@
+import Diagnostics
+import Foundation
+import Testing
+
+@testable import Daemon
+
+/// The daemon's small parts that need no process: log lines, configuration checks, spool names.
+@Suite("Daemon: parts")
+struct DaemonUnitTests {
+    @Test("a logged value can never start a forged line: CR, LF, CRLF and other control characters are escaped")
+    func logValuesStayOnOneLine() {
+        for hostile in ["farming\r\nlevel=error event=forged.line", "a\rb", "a\nb", "tab\there", "nul\u{0}x", "nel\u{85}x", "ls\u{2028}x"] {
+            let quoted = EventLog.quote(hostile)
+            #expect(!quoted.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" }, "\(quoted)")
+            #expect(quoted.hasPrefix("\"") && quoted.hasSuffix("\""))
+        }
+        #expect(EventLog.quote("plain-value_1") == "plain-value_1")
+        #expect(EventLog.quote("a b") == "\"a b\"")
+        #expect(EventLog.quote("say \"hi\"=") == "\"say \\\"hi\\\"=\"")
+        #expect(EventLog.quote("farming\r\nlevel=x") == "\"farming\\r\\nlevel=x\"")
+    }
+
+    @Test("a sender address the mail code would refuse is a configuration error at its line and column")
+    func unusableSender() throws {
+        let directory = try TemporaryDirectory("daemon-config")
+        defer { directory.remove() }
+        let path = directory.file("diacert.yaml")
+        try "state_dir: state\nmail:\n  from: {address: diacert@localhost, name: x}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        switch DaemonConfiguration.load(path: path, environment: [:]) {
+        case .success: Issue.record("a one-label sender domain was accepted")
+        case .failure(let error):
+            let message = error.diagnostics.first?.description ?? ""
+            #expect(message.hasPrefix("\(path):3:19: error: mail.from is not usable as a sender"), "\(message)")
+        }
+        try "state_dir: state\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let defaults = try DaemonConfiguration.load(path: path, environment: [:]).get()
+        #expect(defaults.mail.fromAddress == "diacert@localhost.localdomain")
+        #expect(defaults.mail.maildir == directory.file("state/mail"))
+        #expect(defaults.delivery.leaseSeconds > defaults.delivery.timeoutSeconds)
+    }
+
+    @Test("unknown keys are errors with a suggestion; ${NAME} in paths comes from the environment")
+    func configurationKeys() throws {
+        let directory = try TemporaryDirectory("daemon-config")
+        defer { directory.remove() }
+        let path = directory.file("diacert.yaml")
+        try """
+            state_dir: /var/lib/diacert
+            mail:
+              smtp: {url: "smtp://mail.example.jp:587", username: u, password_file: "${CREDENTIALS_DIRECTORY}/smtp-password"}
+            delivery: {timeout_s: 30, max_atempts: 3}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        switch DaemonConfiguration.load(path: path, environment: ["CREDENTIALS_DIRECTORY": "/run/credentials/diacert.service"]) {
+        case .success: Issue.record("a misspelt key was accepted")
+        case .failure(let error):
+            #expect(error.diagnostics.map(\.description) == ["\(path):4:27: error: unknown key 'max_atempts' in delivery; did you mean 'max_attempts'?"])
+        }
+        try """
+            state_dir: /var/lib/diacert
+            mail:
+              smtp: {url: "smtp://mail.example.jp:587", username: u, password_file: "${CREDENTIALS_DIRECTORY}/smtp-password"}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try DaemonConfiguration.load(path: path, environment: ["CREDENTIALS_DIRECTORY": "/run/credentials/diacert.service"]).get()
+        #expect(configuration.mail.smtp?.passwordFile == "/run/credentials/diacert.service/smtp-password")
+        #expect(configuration.mail.smtp?.starttls == .required)
+    }
+
+    @Test("spool names carry the submission time and the original name, and nothing else is mistaken for one")
+    func spoolNames() {
+        let name = Intake.spoolName(for: "/home/a/dossiers/sayama-chaen.yaml", at: 1_814_000_000_123_456_789)
+        #expect(name.hasPrefix("1814000000123456789-") && name.hasSuffix("-sayama-chaen.yaml"))
+        #expect(Intake.originalName(name) == "sayama-chaen.yaml")
+        #expect(Intake.submissionTime(name) == 1_814_000_000_123_456_789)
+        #expect(Intake.originalName("my-file-name.yaml") == "my-file-name.yaml")
+        #expect(Intake.submissionTime("my-file-name.yaml") == nil)
+    }
+}
