@@ -141,6 +141,9 @@ public final class RecordValue: @unchecked Sendable {
     // @unchecked: the storage is written once, in init, and only read afterwards.
     public let type: RecordType
     private let storage: UnsafeMutablePointer<Value?>
+    /// For each field that holds a record, an unretained reference to it (the field keeps it
+    /// alive), so that paths like `dossier.company.employees` are walked without reference counting.
+    private let records: UnsafeMutablePointer<Unmanaged<RecordValue>?>
     public let count: Int
 
     public init(type: RecordType, fields: [Value?]) {
@@ -148,17 +151,62 @@ public final class RecordValue: @unchecked Sendable {
         self.type = type
         count = fields.count
         storage = .allocate(capacity: max(fields.count, 1))
-        fields.withUnsafeBufferPointer { storage.initialize(from: $0.baseAddress!, count: fields.count) }
+        records = .allocate(capacity: max(fields.count, 1))
+        fields.withUnsafeBufferPointer { buffer in
+            for index in 0..<buffer.count {
+                (storage + index).initialize(to: buffer[index])
+                if case .record(let record)? = buffer[index] {
+                    (records + index).initialize(to: Unmanaged.passUnretained(record))
+                } else {
+                    (records + index).initialize(to: nil)
+                }
+            }
+        }
+    }
+
+    /// A record whose fields are written by `body` into uninitialised storage of `count` fields
+    /// (every one must be initialised), without building an array first.
+    public init(type: RecordType, initializingWith body: (UnsafeMutablePointer<Value?>) -> Void) {
+        self.type = type
+        count = type.fields.count
+        storage = .allocate(capacity: max(count, 1))
+        records = .allocate(capacity: max(count, 1))
+        body(storage)
+        for index in 0..<count {
+            if case .record(let record)? = storage[index] {
+                (records + index).initialize(to: Unmanaged.passUnretained(record))
+            } else {
+                (records + index).initialize(to: nil)
+            }
+        }
     }
 
     deinit {
         storage.deinitialize(count: count)
         storage.deallocate()
+        records.deallocate()
     }
 
     /// The field at a slot index (from `RecordType.index(of:)`), nil when absent.
     @inline(__always)
     public func field(_ index: Int) -> Value? { storage[index] }
+
+    /// Whether the field at a slot index is present.
+    @inline(__always)
+    public func hasField(_ index: Int) -> Bool {
+        switch storage[index] {
+        case .none: false
+        case .some: true
+        }
+    }
+
+    /// The record held by the field at a slot index, unretained; nil when absent or not a record.
+    @inline(__always)
+    func recordField(_ index: Int) -> Unmanaged<RecordValue>? { records[index] }
+
+    /// The field's storage, for reading a value in place without copying it.
+    @inline(__always)
+    func fieldPointer(_ index: Int) -> UnsafePointer<Value?> { UnsafePointer(storage + index) }
 
     /// Every field in declaration order.
     public var fields: [Value?] { Array(UnsafeBufferPointer(start: storage, count: count)) }
