@@ -133,6 +133,39 @@ public final class Program: Sendable {
     public func evaluateBool(_ activation: Activation) throws(EvalError) -> Bool {
         try runBool(activation)
     }
+
+    /// Evaluates a condition held by an unretained reference (the caller keeps the program alive),
+    /// touching no reference counts: for loops that run many programs for every evaluation.
+    @inline(__always)
+    public static func evaluateBool(_ program: Unmanaged<Program>, _ activation: Activation) throws(EvalError) -> Bool {
+        var failure: EvalError?
+        let holds = program._withUnsafeGuaranteedRef { program in
+            do throws(EvalError) {
+                return try program.runBool(activation)
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        if let failure { throw failure }
+        return holds
+    }
+
+    /// Evaluates a program held by an unretained reference (see `evaluateBool(_:_:)`).
+    @inline(__always)
+    public static func evaluate(_ program: Unmanaged<Program>, _ activation: Activation) throws(EvalError) -> Value {
+        var failure: EvalError?
+        let value = program._withUnsafeGuaranteedRef { program -> Value in
+            do throws(EvalError) {
+                return try program.run(activation)
+            } catch {
+                failure = error
+                return .null
+            }
+        }
+        if let failure { throw failure }
+        return value
+    }
 }
 
 /// One evaluation's variable values, by slot.

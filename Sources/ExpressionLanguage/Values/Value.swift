@@ -150,8 +150,7 @@ public final class RecordValue: @unchecked Sendable {
         precondition(fields.count == type.fields.count, "record \(type.name) needs \(type.fields.count) fields")
         self.type = type
         count = fields.count
-        storage = .allocate(capacity: max(fields.count, 1))
-        records = .allocate(capacity: max(fields.count, 1))
+        (storage, records) = RecordValue.allocate(fields.count)
         fields.withUnsafeBufferPointer { buffer in
             for index in 0..<buffer.count {
                 (storage + index).initialize(to: buffer[index])
@@ -169,8 +168,7 @@ public final class RecordValue: @unchecked Sendable {
     public init(type: RecordType, initializingWith body: (UnsafeMutablePointer<Value?>) -> Void) {
         self.type = type
         count = type.fields.count
-        storage = .allocate(capacity: max(count, 1))
-        records = .allocate(capacity: max(count, 1))
+        (storage, records) = RecordValue.allocate(count)
         body(storage)
         for index in 0..<count {
             if case .record(let record)? = storage[index] {
@@ -181,10 +179,20 @@ public final class RecordValue: @unchecked Sendable {
         }
     }
 
+    /// One block for both: the fields, then the record references.
+    private static func allocate(_ count: Int) -> (UnsafeMutablePointer<Value?>, UnsafeMutablePointer<Unmanaged<RecordValue>?>) {
+        let valuesSize = max(count, 1) * MemoryLayout<Value?>.stride
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: valuesSize + max(count, 1) * MemoryLayout<Unmanaged<RecordValue>?>.stride,
+            alignment: max(MemoryLayout<Value?>.alignment, MemoryLayout<Unmanaged<RecordValue>?>.alignment))
+        let values = raw.bindMemory(to: Value?.self, capacity: max(count, 1))
+        let references = (raw + valuesSize).bindMemory(to: Unmanaged<RecordValue>?.self, capacity: max(count, 1))
+        return (values, references)
+    }
+
     deinit {
         storage.deinitialize(count: count)
-        storage.deallocate()
-        records.deallocate()
+        UnsafeMutableRawPointer(storage).deallocate()
     }
 
     /// The field at a slot index (from `RecordType.index(of:)`), nil when absent.

@@ -37,16 +37,26 @@ enum ProgramSummary {
         guard case .record(let sectionsType) = type.fields[5].type, case .record(let criteriaType) = type.fields[6].type else {
             preconditionFailure("certification summary type")
         }
-        let sections = RecordValue(type: sectionsType, fields: result.sections.map { .int(Int64($0.points)) })
-        let criteria = RecordValue(type: criteriaType, fields: result.criteria.map { .string($0.status.rawValue) })
+        let sectionPoints = result.sectionPoints
+        let sections = RecordValue(type: sectionsType) { fields in
+            for index in sectionPoints.indices { (fields + index).initialize(to: .int(Int64(sectionPoints[index]))) }
+        }
+        let criteriaResults = result.criteria
+        let criteria = RecordValue(type: criteriaType) { fields in
+            for index in criteriaResults.indices { (fields + index).initialize(to: .string(criteriaResults[index].status.rawValue)) }
+        }
+        let missing: Value = result.rawMissing.isEmpty ? .list([]) : .list(result.missing.map(Value.string))
         return .record(
-            RecordValue(
-                type: type,
-                fields: [
-                    .string(result.outcome.rawValue), .bool(result.outcome == .certified),
-                    result.tier.map(Value.string) ?? .null, .int(Int64(result.tierRank)), .int(Int64(result.points)),
-                    .record(sections), .record(criteria), .list(result.missing.map(Value.string)),
-                ]))
+            RecordValue(type: type) { fields in
+                fields.initialize(to: .string(result.outcome.rawValue))
+                (fields + 1).initialize(to: .bool(result.outcome == .certified))
+                (fields + 2).initialize(to: result.tier.map(Value.string) ?? .null)
+                (fields + 3).initialize(to: .int(Int64(result.tierRank)))
+                (fields + 4).initialize(to: .int(Int64(result.points)))
+                (fields + 5).initialize(to: .record(sections))
+                (fields + 6).initialize(to: .record(criteria))
+                (fields + 7).initialize(to: missing)
+            })
     }
 
     static func value(_ result: EligibilityResult, type: RecordType) -> Value {

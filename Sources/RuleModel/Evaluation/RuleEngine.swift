@@ -18,14 +18,18 @@ public struct RuleEngine: Sendable {
     }
 
     public let ruleSet: RuleSet
-    public var options: Options
-    /// Everything about each program that evaluation needs, worked out once (aligned with
-    /// `ruleSet.programs`): no dictionary lookups or name comparisons per dossier.
-    private let plans: [ProgramPlan]
-    /// The `round` record for each round, built once.
-    private let roundValues: [String: Value]
-    /// Certificate end of validity by round id and validity years, worked out once (zone lookups are slow).
-    private let validity: [String: [Int: Timestamp]]
+    public var options: Options {
+        didSet { core = core.with(options) }
+    }
+    /// The engine's state and the evaluation itself, in one object: evaluating passes one
+    /// reference around instead of copying this struct (and the rule set in it).
+    private var core: EngineCore
+    struct RoundPlan: Sendable {
+        let round: Round
+        let value: Value
+        /// End of validity by validity years.
+        let validity: [Int: Timestamp]
+    }
 
     final class ProgramPlan: Sendable {
         /// Indexes (into `ruleSet.programs`) of the programs this one uses, in `uses` order.
@@ -35,28 +39,79 @@ public struct RuleEngine: Sendable {
         let summaryType: RecordType?
         let certification: CertificationPlan?
 
-        init(uses: [Int], isUsed: Bool, summaryType: RecordType?, certification: CertificationPlan?) {
+        let eligibility: EligibilityPlan?
+
+        init(uses: [Int], isUsed: Bool, summaryType: RecordType?, certification: CertificationPlan?, eligibility: EligibilityPlan?) {
             self.uses = uses
             self.isUsed = isUsed
             self.summaryType = summaryType
             self.certification = certification
+            self.eligibility = eligibility
         }
     }
 
-    final class CertificationPlan: Sendable {
-        /// The section index of each criterion, or -1.
-        let sectionOfCriterion: [Int]
-        let tiers: [TierPlan]
-        /// Each criterion's row conditions and points, in flat arrays for the loop that runs them.
-        let rowConditions: [ContiguousArray<Program>]
-        let rowPoints: [ContiguousArray<Int>]
+    final class EligibilityPlan: Sendable {
+        /// The `terms` map of each terms row, and of none, built once.
+        let termsMaps: [Value]
+        let noTerms: Value
 
-        init(sectionOfCriterion: [Int], tiers: [TierPlan], criteria: [Criterion]) {
-            self.sectionOfCriterion = sectionOfCriterion
-            self.tiers = tiers
-            rowConditions = criteria.map { ContiguousArray($0.rows.map(\.when.program)) }
-            rowPoints = criteria.map { ContiguousArray($0.rows.map(\.points)) }
+        init(_ rules: EligibilityRules) {
+            func map(_ values: [(name: String, value: Value)]) -> Value {
+                var map = MapValue()
+                for (name, value) in values { _ = try? map.insert(key: .string(name), value: value) }
+                return .map(map)
+            }
+            termsMaps = rules.terms.map { map($0.values) }
+            noTerms = map([])
         }
+    }
+
+    final class CertificationPlan: @unchecked Sendable {
+        // @unchecked: the buffers are written once, in init, and only read afterwards.
+        let tiers: [TierPlan]
+        /// Section ids, shared by every result.
+        let sectionIDs: [String]
+        /// Keeps the criteria and their programs alive for the unretained references below.
+        let rules: [Criterion]
+        /// Each criterion and its rows, in flat buffers of plain values for the loop that runs them:
+        /// reading them touches no reference counts.
+        let criteria: UnsafeMutableBufferPointer<CriterionPlan>
+        let rows: UnsafeMutableBufferPointer<RowPlan>
+
+        init(sectionOfCriterion: [Int], tiers: [TierPlan], criteria: [Criterion], sections: [Section]) {
+            self.tiers = tiers
+            sectionIDs = sections.map(\.id)
+            rules = criteria
+            self.criteria = .allocate(capacity: criteria.count)
+            rows = .allocate(capacity: criteria.reduce(0) { $0 + $1.rows.count })
+            var row = 0
+            for (index, criterion) in criteria.enumerated() {
+                (self.criteria.baseAddress! + index).initialize(
+                    to: CriterionPlan(criterion: criterion, firstRow: row, rowCount: criterion.rows.count, section: sectionOfCriterion[index]))
+                for entry in criterion.rows {
+                    (rows.baseAddress! + row).initialize(to: RowPlan(program: Unmanaged.passUnretained(entry.when.program), points: entry.points))
+                    row += 1
+                }
+            }
+        }
+
+        deinit {
+            criteria.deallocate()
+            rows.deallocate()
+        }
+    }
+
+    struct CriterionPlan {
+        unowned(unsafe) let criterion: Criterion
+        let firstRow: Int
+        let rowCount: Int
+        /// The section index, or -1.
+        let section: Int
+    }
+
+    struct RowPlan {
+        let program: Unmanaged<Program>
+        let points: Int
     }
 
     struct TierPlan: Sendable {
@@ -74,7 +129,7 @@ public struct RuleEngine: Sendable {
         self.options = options
         let ids = ruleSet.programs.map(\.id)
         let used = Set(ruleSet.programs.flatMap(\.uses))
-        plans = ruleSet.programs.map { program in
+        let plans = ruleSet.programs.map { program in
             var certificationPlan: CertificationPlan?
             if let rules = program.certification {
                 let criterionIndex = Dictionary(rules.criteria.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -87,25 +142,24 @@ public struct RuleEngine: Sendable {
                             sectionMinimums: tier.sectionMinimums.compactMap { entry in sectionIndex[entry.section].map { ($0, entry.points) } },
                             witnesses: tier.when.map { Atom.witnesses(of: $0.checked, among: rules.criteria) } ?? [])
                     },
-                    criteria: rules.criteria)
+                    criteria: rules.criteria, sections: rules.sections)
             }
             return ProgramPlan(
                 uses: program.uses.compactMap { ids.firstIndex(of: $0) }, isUsed: used.contains(program.id),
-                summaryType: ruleSet.summaryTypes[program.id], certification: certificationPlan)
+                summaryType: ruleSet.summaryTypes[program.id], certification: certificationPlan,
+                eligibility: program.eligibility.map(EligibilityPlan.init))
         }
         var rounds: [String: Value] = [:]
         for round in ruleSet.calendar.rounds { rounds[round.id] = RoundCalendar.value(of: round) }
-        roundValues = rounds
         let years = Set(ruleSet.programs.compactMap { $0.certification?.validityYears })
         var validity: [String: [Int: Timestamp]] = [:]
         for round in ruleSet.calendar.rounds {
             for count in years { validity[round.id, default: [:]][count] = RuleEngine.validUntil(round.deadline, years: count, zone: ruleSet.calendar.zone) }
         }
-        self.validity = validity
+        let roundPlans = ruleSet.calendar.rounds.map { RoundPlan(round: $0, value: rounds[$0.id]!, validity: validity[$0.id] ?? [:]) }
+        core = EngineCore(
+            ruleSet: ruleSet, options: options, plans: plans, roundValues: rounds, validity: validity, roundPlans: roundPlans)
     }
-
-    /// Whether tier shortfalls are worked out for every tier (explanations) or only as needed.
-    private var explains: Bool { options.recordValues || options.planNextTier }
 
     public func makeActivation() -> Activation { Activation(size: ruleSet.frameSize) }
 
@@ -119,43 +173,7 @@ public struct RuleEngine: Sendable {
     /// Every slot a program reads is bound here before it runs (lets are re-evaluated for each
     /// dossier), so a reused activation needs no clearing.
     public func evaluate(_ dossier: Dossier, round: Round?, activation reused: Activation? = nil) -> DossierEvaluation {
-        let activation = reused ?? makeActivation()
-        activation.bind(RuleSet.dossierSlot, .record(dossier.value))
-        if let round, let value = roundValues[round.id] {
-            activation.bind(RuleSet.roundSlot, value)
-        } else {
-            activation.fail(RuleSet.roundSlot, EvalError(missing: ["round"]))
-        }
-        let late = round.map { r in dossier.submittedAt.map { r.isLate($0) } ?? false } ?? false
-        for definition in ruleSet.sharedLets { bindLet(definition, activation) }
-
-        var summaries = [Value?](repeating: nil, count: plans.count)
-        var results: [(String, ProgramResult)] = []
-        results.reserveCapacity(plans.count)
-        for (index, program) in ruleSet.programs.enumerated() {
-            let plan = plans[index]
-            if !plan.uses.isEmpty {
-                activation.bind(RuleSet.programsSlot, .record(RecordValue(type: program.programsType, fields: plan.uses.map { summaries[$0] })))
-            }
-            for definition in program.lets { bindLet(definition, activation) }
-            let result: ProgramResult
-            switch program.body {
-            case .certification(let rules):
-                let certification = evaluateCertification(rules, plan: plan.certification!, activation, late: late, round: round)
-                if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(certification, type: type) }
-                result = .certification(certification)
-            case .eligibility(let rules):
-                let eligibility = evaluateEligibility(rules, activation)
-                if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(eligibility, type: type) }
-                result = .eligibility(eligibility)
-            case .award(let rules):
-                var award = evaluateAward(rules, activation)
-                if late { award.excludedBecause = "late" }
-                result = .award(award)
-            }
-            results.append((program.id, result))
-        }
-        return DossierEvaluation(dossier: dossier, ruleSetHash: ruleSet.hash, round: round, late: late, results: results)
+        core.evaluate(dossier, round: round, activation: reused ?? makeActivation())
     }
 
     /// Evaluates dossiers and ranks each award over the dossiers of the same round.
@@ -167,12 +185,157 @@ public struct RuleEngine: Sendable {
     }
 
     /// The end of the same calendar date `years` later (28 February for a 29 February).
-    private static func validUntil(_ deadline: Timestamp, years: Int, zone: ZoneSpec) -> Timestamp? {
+    static func validUntil(_ deadline: Timestamp, years: Int, zone: ZoneSpec) -> Timestamp? {
         guard let date = try? deadline.calendarDate(in: zone) else { return nil }
         let target =
             (try? CalendarDate(year: date.year + years, month: date.month, day: date.day))
             ?? (try? CalendarDate(year: date.year + years, month: date.month, day: date.day - 1))
         return target.flatMap { try? $0.endOfDay(in: zone) }
+    }
+
+    // MARK: Deciding one expression
+
+    /// The status of a condition and, when it is not decided, the error (missing fields or a failure).
+    struct Decision {
+        var status: Status
+        var error: EvalError?
+
+        /// The missing fields as expressions name them (`dossier.target.year`).
+        var rawMissing: [String] { error?.missingFields ?? [] }
+        /// The missing fields as results show them (`target.year`).
+        var missing: [String] { RuleEngine.displayPaths(rawMissing) }
+        var message: String? {
+            guard let error, !error.isMissing else { return nil }
+            return error.message
+        }
+    }
+
+    /// `dossier.target.year` is shown as `target.year`.
+    static func displayPath(_ path: String) -> String {
+        path.hasPrefix("dossier.") ? String(path.dropFirst("dossier.".count)) : path
+    }
+
+    static func displayPaths(_ paths: [String]) -> [String] { paths.isEmpty ? [] : paths.map(displayPath) }
+
+    /// Whether two paths are shown alike (`dossier.x` and `x`), without building either.
+    static func sameDisplay(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        let prefix = "dossier.".utf8
+        let x = a.utf8.starts(with: prefix) ? a.utf8.dropFirst(prefix.count) : a.utf8[...]
+        let y = b.utf8.starts(with: prefix) ? b.utf8.dropFirst(prefix.count) : b.utf8[...]
+        return x.elementsEqual(y)
+    }
+
+    /// Whether no two paths are shown alike.
+    static func shownOnce(_ paths: [String]) -> Bool {
+        guard paths.count > 1 else { return true }
+        for i in 1..<paths.count { for j in 0..<i where sameDisplay(paths[i], paths[j]) { return false } }
+        return true
+    }
+
+    /// Appends the paths not shown yet (as expressions name them).
+    static func collect(_ paths: [String], into list: inout [String]) {
+        for path in paths where !list.contains(where: { sameDisplay($0, path) }) { list.append(path) }
+    }
+
+}
+
+/// The engine's plans and its evaluation of one dossier. A final class: the evaluation's helpers
+/// share `self` by reference, so nothing of the rule set is copied per dossier.
+final class EngineCore: Sendable {
+    let ruleSet: RuleSet
+    let options: RuleEngine.Options
+    /// Everything about each program that evaluation needs, worked out once (aligned with
+    /// `ruleSet.programs`): no dictionary lookups or name comparisons per dossier.
+    let plans: [RuleEngine.ProgramPlan]
+    /// The `round` record for each round, built once.
+    let roundValues: [String: Value]
+    /// Certificate end of validity by round id and validity years, worked out once (zone lookups are slow).
+    let validity: [String: [Int: Timestamp]]
+    /// The rounds of the calendar with their `round` record, found by identity (no string hashing
+    /// per dossier).
+    let roundPlans: [RuleEngine.RoundPlan]
+
+
+
+    init(
+        ruleSet: RuleSet, options: RuleEngine.Options, plans: [RuleEngine.ProgramPlan], roundValues: [String: Value],
+        validity: [String: [Int: Timestamp]], roundPlans: [RuleEngine.RoundPlan]
+    ) {
+        self.ruleSet = ruleSet
+        self.options = options
+        self.plans = plans
+        self.roundValues = roundValues
+        self.validity = validity
+        self.roundPlans = roundPlans
+    }
+
+    /// The same plans with other options.
+    func with(_ options: RuleEngine.Options) -> EngineCore {
+        EngineCore(ruleSet: ruleSet, options: options, plans: plans, roundValues: roundValues, validity: validity, roundPlans: roundPlans)
+    }
+
+    /// The `round` record and validity table of a round: this calendar's own round by identity,
+    /// else by id.
+    private func roundPlan(_ round: Round) -> (value: Value, validity: [Int: Timestamp])? {
+        for plan in roundPlans where plan.round === round { return (plan.value, plan.validity) }
+        guard let value = roundValues[round.id] else { return nil }
+        return (value, validity[round.id] ?? [:])
+    }
+
+    /// Whether tier shortfalls are worked out for every tier (explanations) or only as needed.
+    private var explains: Bool { options.recordValues || options.planNextTier }
+
+    func evaluate(_ dossier: Dossier, round: Round?, activation: Activation) -> DossierEvaluation {
+        activation.bind(RuleSet.dossierSlot, .record(dossier.value))
+        let roundPlan = round.flatMap(roundPlan)
+        if let roundPlan {
+            activation.bind(RuleSet.roundSlot, roundPlan.value)
+        } else {
+            activation.fail(RuleSet.roundSlot, EvalError(missing: ["round"]))
+        }
+        let late = round.map { r in dossier.submittedAt.map { r.isLate($0) } ?? false } ?? false
+        for definition in ruleSet.sharedLets { bindLet(definition, activation) }
+
+        var results: [(program: String, result: ProgramResult)] = []
+        results.reserveCapacity(plans.count)
+        // The summaries of used programs, for the `programs` records of the programs that use them.
+        withUnsafeTemporaryAllocation(of: Value?.self, capacity: plans.count) { summaries in
+            summaries.initialize(repeating: nil)
+            defer { summaries.deinitialize() }
+            for index in ruleSet.programs.indices {
+                let program = ruleSet.programs[index]
+                let plan = plans[index]
+                if !plan.uses.isEmpty {
+                    let uses = plan.uses
+                    activation.bind(
+                        RuleSet.programsSlot,
+                        .record(
+                            RecordValue(type: program.programsType) { fields in
+                                for position in uses.indices { (fields + position).initialize(to: summaries[uses[position]]) }
+                            }))
+                }
+                for definition in program.lets { bindLet(definition, activation) }
+                let result: ProgramResult
+                switch program.body {
+                case .certification(let rules):
+                    let certification = evaluateCertification(
+                        rules, plan: plan.certification!, activation, late: late, validity: roundPlan?.validity)
+                    if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(certification, type: type) }
+                    result = .certification(certification)
+                case .eligibility(let rules):
+                    let eligibility = evaluateEligibility(rules, plan: plan.eligibility!, activation)
+                    if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(eligibility, type: type) }
+                    result = .eligibility(eligibility)
+                case .award(let rules):
+                    var award = evaluateAward(rules, activation)
+                    if late { award.excludedBecause = "late" }
+                    result = .award(award)
+                }
+                results.append((program.id, result))
+            }
+        }
+        return DossierEvaluation(dossier: dossier, ruleSetHash: ruleSet.hash, round: round, late: late, results: results)
     }
 
     private func bindLet(_ definition: LetDefinition, _ activation: Activation) {
@@ -183,27 +346,16 @@ public struct RuleEngine: Sendable {
         }
     }
 
-    // MARK: Deciding one expression
-
-    struct Decision {
-        var status: Status
-        var missing: [String]
-        var error: String?
-    }
+    typealias Decision = RuleEngine.Decision
 
     func decide(_ expression: RuleExpression, _ activation: Activation) -> Decision {
         do throws(EvalError) {
-            return Decision(status: try expression.program.evaluateBool(activation) ? .met : .notMet, missing: [])
+            return Decision(status: try expression.program.evaluateBool(activation) ? .met : .notMet, error: nil)
         } catch {
-            if error.isMissing { return Decision(status: .unknown, missing: error.missingFields.map(RuleEngine.displayPath)) }
-            return Decision(status: .error, missing: [], error: error.message)
+            return Decision(status: error.isMissing ? .unknown : .error, error: error)
         }
     }
 
-    /// `dossier.target.year` is shown as `target.year`.
-    static func displayPath(_ path: String) -> String {
-        path.hasPrefix("dossier.") ? String(path.dropFirst("dossier.".count)) : path
-    }
 
     func values(_ expression: RuleExpression, _ activation: Activation) -> [UsedValue] {
         guard options.recordValues else { return [] }
@@ -212,35 +364,35 @@ public struct RuleEngine: Sendable {
 
     func conditionResult(_ condition: Condition, _ activation: Activation) -> ConditionResult {
         let decision = decide(condition.when, activation)
+        let recorded = values(condition.when, activation)
+        if decision.error == nil, recorded.isEmpty { return ConditionResult(id: condition.id, status: decision.status, details: nil) }
         return ConditionResult(
-            id: condition.id, status: decision.status, missing: decision.missing, error: decision.error,
-            values: values(condition.when, activation))
+            id: condition.id, status: decision.status,
+            details: ResultDetails.make(missing: decision.rawMissing, error: decision.message, values: recorded))
     }
 
     // MARK: Certification
 
     func evaluateCertification(
-        _ rules: CertificationRules, plan: CertificationPlan, _ activation: Activation, late: Bool = false, round: Round? = nil
+        _ rules: CertificationRules, plan: RuleEngine.CertificationPlan, _ activation: Activation, late: Bool = false, validity: [Int: Timestamp]? = nil
     ) -> CertificationResult {
         var missing: [String] = []
-        func collect(_ fields: [String]) { for field in fields where !missing.contains(field) { missing.append(field) } }
 
         let scope = rules.scope.map { conditionResult($0, activation) }
         let disqualify = rules.disqualify.map { conditionResult($0, activation) }
-        if let scope, !scope.missing.isEmpty { collect(scope.missing) }
-        for condition in disqualify where !condition.missing.isEmpty { collect(condition.missing) }
+        if let details = scope?.details, !details.missing.isEmpty { RuleEngine.collect(details.missing, into: &missing) }
+        for condition in disqualify { if let details = condition.details, !details.missing.isEmpty { RuleEngine.collect(details.missing, into: &missing) } }
 
         var criteria: [CriterionResult] = []
         criteria.reserveCapacity(rules.criteria.count)
         var points = 0
         var sectionPoints = [Int](repeating: 0, count: rules.sections.count)
-        for index in rules.criteria.indices {
-            let result = evaluateCriterion(
-                rules.criteria[index], conditions: plan.rowConditions[index], points: plan.rowPoints[index], activation)
-            if !result.missing.isEmpty { collect(result.missing) }
+        for index in 0..<plan.criteria.count {
+            let criterionPlan = plan.criteria[index]
+            let result = evaluateCriterion(criterionPlan, rows: plan.rows, activation)
+            if let details = result.details, !details.missing.isEmpty { RuleEngine.collect(details.missing, into: &missing) }
             points += result.points
-            let section = plan.sectionOfCriterion[index]
-            if section >= 0 { sectionPoints[section] += result.points }
+            if criterionPlan.section >= 0 { sectionPoints[criterionPlan.section] += result.points }
             criteria.append(result)
         }
 
@@ -254,7 +406,9 @@ public struct RuleEngine: Sendable {
                     rules: rules, activation)
                 {
                     shortfalls[index] = shortfall
-                    if shortfall.conditionLacking == .unknown, let when = rules.tiers[index].when { collect(decide(when, activation).missing) }
+                    if shortfall.conditionLacking == .unknown, let when = rules.tiers[index].when {
+                        RuleEngine.collect(decide(when, activation).rawMissing, into: &missing)
+                    }
                 } else {
                     granted = index
                 }
@@ -295,67 +449,82 @@ public struct RuleEngine: Sendable {
         }
         let above = (tierIndex.map { $0 + 1 } ?? 0)
         return CertificationResult(
-            outcome: outcome, tier: tierIndex.map { rules.tiers[$0].id }, points: points,
-            sections: zip(rules.sections, sectionPoints).map { ($0.id, $1) }, criteria: criteria, scope: scope,
-            disqualify: disqualify, missing: missing, nextTier: next,
+            outcome: outcome, tier: tierIndex.map { rules.tiers[$0].id }, points: points, sectionIDs: plan.sectionIDs,
+            sectionPoints: sectionPoints, criteria: criteria, scope: scope, disqualify: disqualify, missing: missing, nextTier: next,
             tierShortfalls: explains && above < rules.tiers.count ? (above..<rules.tiers.count).compactMap { shortfalls[$0] } : [],
             tierRank: tierIndex.map { $0 + 1 } ?? 0,
-            validUntil: outcome == .certified ? rules.validityYears.flatMap { years in round.flatMap { validity[$0.id]?[years] } } : nil)
+            validUntil: outcome == .certified ? rules.validityYears.flatMap { years in validity?[years] } : nil)
     }
 
     /// Whether a tier is granted, without working out what it lacks.
     private func holds(
-        _ tier: Tier, plan: TierPlan, points: Int, criteria: [CriterionResult], sectionPoints: [Int], _ activation: Activation
+        _ tier: Tier, plan: RuleEngine.TierPlan, points: Int, criteria: [CriterionResult], sectionPoints: [Int], _ activation: Activation
     ) -> Bool {
         guard points >= plan.minPoints else { return false }
         for index in plan.requires where criteria[index].status != .met { return false }
         for minimum in plan.sectionMinimums where sectionPoints[minimum.section] < minimum.points { return false }
-        if let when = tier.when, decide(when, activation).status != .met { return false }
+        if let when = tier.when {
+            do throws(EvalError) {
+                return try when.program.evaluateBool(activation)
+            } catch {
+                return false
+            }
+        }
         return true
     }
 
     func evaluateCriterion(
-        _ criterion: Criterion, conditions: ContiguousArray<Program>, points: ContiguousArray<Int>, _ activation: Activation
+        _ plan: RuleEngine.CriterionPlan, rows: UnsafeMutableBufferPointer<RuleEngine.RowPlan>, _ activation: Activation
     ) -> CriterionResult {
         var missing: [String] = []
         var firstError: String?
-        for index in 0..<conditions.count {
+        for index in 0..<plan.rowCount {
+            let row = rows[plan.firstRow + index]
             let holds: Bool
             do throws(EvalError) {
-                holds = try conditions[index].evaluateBool(activation)
+                holds = try Program.evaluateBool(row.program, activation)
             } catch {
                 if error.isMissing {
-                    for field in error.missingFields.map(RuleEngine.displayPath) where !missing.contains(field) { missing.append(field) }
+                    let fields = error.missingFields
+                    if missing.isEmpty, RuleEngine.shownOnce(fields) {
+                        // Usually the only row that lacks data: its list as it is, nothing copied.
+                        missing = fields
+                    } else {
+                        RuleEngine.collect(fields, into: &missing)
+                    }
                 } else {
                     firstError = firstError ?? error.message
                 }
                 continue
             }
             if holds {
+                let recorded = options.recordValues ? values(plan.criterion.rows[index].when, activation) : []
                 return CriterionResult(
-                    id: criterion.id, status: .met, points: points[index], row: index, missing: missing, error: firstError,
-                    values: options.recordValues ? values(criterion.rows[index].when, activation) : [])
+                    id: plan.criterion.id, status: .met, points: row.points, row: index,
+                    details: ResultDetails.make(missing: missing, error: firstError, values: recorded))
             }
         }
         let status: Status = firstError != nil ? .error : (missing.isEmpty ? .notMet : .unknown)
         var used: [UsedValue] = []
         if options.recordValues {
-            for row in criterion.rows {
+            for row in plan.criterion.rows {
                 for value in values(row.when, activation) where !used.contains(where: { $0.name == value.name }) { used.append(value) }
             }
         }
-        return CriterionResult(id: criterion.id, status: status, points: 0, row: nil, missing: missing, error: firstError, values: used)
+        return CriterionResult(
+            id: plan.criterion.id, status: status, points: 0, row: nil,
+            details: ResultDetails.make(missing: missing, error: firstError, values: used))
     }
 
     /// Nil when the tier is granted; otherwise everything it lacks.
     private func shortfallOf(
-        _ tier: Tier, plan: TierPlan, points: Int, criteria: [CriterionResult], sectionPoints: [Int], rules: CertificationRules,
+        _ tier: Tier, plan: RuleEngine.TierPlan, points: Int, criteria: [CriterionResult], sectionPoints: [Int], rules: CertificationRules,
         _ activation: Activation
     ) -> TierShortfall? {
         let pointsLacking = max(0, plan.minPoints - points)
-        var criteriaLacking: [(String, Status)] = []
+        var criteriaLacking: [(id: String, status: Status)] = []
         for index in plan.requires where criteria[index].status != .met { criteriaLacking.append((criteria[index].id, criteria[index].status)) }
-        var sectionsLacking: [(String, Int)] = []
+        var sectionsLacking: [(section: String, lacking: Int)] = []
         for minimum in plan.sectionMinimums where sectionPoints[minimum.section] < minimum.points {
             sectionsLacking.append((rules.sections[minimum.section].id, minimum.points - sectionPoints[minimum.section]))
         }
@@ -372,28 +541,33 @@ public struct RuleEngine: Sendable {
 
     // MARK: Eligibility
 
-    func evaluateEligibility(_ rules: EligibilityRules, _ activation: Activation) -> EligibilityResult {
+    func evaluateEligibility(_ rules: EligibilityRules, plan: RuleEngine.EligibilityPlan, _ activation: Activation) -> EligibilityResult {
         let conditions = rules.conditions.map { conditionResult($0, activation) }
         var missing: [String] = []
-        for condition in conditions { for field in condition.missing where !missing.contains(field) { missing.append(field) } }
-        let outcome: EligibilityOutcome =
-            conditions.contains { $0.status == .notMet } ? .ineligible
-            : conditions.contains { $0.status == .unknown || $0.status == .error } ? .incomplete : .eligible
+        var notMet = false
+        var undecided = false
+        for condition in conditions {
+            switch condition.status {
+            case .notMet: notMet = true
+            case .unknown, .error: undecided = true
+            case .met: break
+            }
+            if let details = condition.details, !details.missing.isEmpty { RuleEngine.collect(details.missing, into: &missing) }
+        }
+        let outcome: EligibilityOutcome = notMet ? .ineligible : undecided ? .incomplete : .eligible
         guard outcome == .eligible else {
             return EligibilityResult(outcome: outcome, conditions: conditions, terms: nil, termsRow: nil, notes: [], missing: missing)
         }
-        var terms: [(String, Value)]?
+        var terms: [(name: String, value: Value)]?
         var termsRow: Int?
-        for (index, row) in rules.terms.enumerated() where decide(row.when, activation).status == .met {
-            terms = row.values
+        for index in rules.terms.indices where decide(rules.terms[index].when, activation).status == .met {
+            terms = rules.terms[index].values
             termsRow = index
             break
         }
-        var notes: [(String, LocalizedText)] = []
+        var notes: [(id: String, text: LocalizedText)] = []
         if let slot = rules.termsSlot {
-            var map = MapValue()
-            for (name, value) in terms ?? [] { _ = try? map.insert(key: .string(name), value: value) }
-            activation.bind(slot, .map(map))
+            activation.bind(slot, termsRow.map { plan.termsMaps[$0] } ?? plan.noTerms)
             for note in rules.notes where decide(note.when, activation).status == .met { notes.append((note.id, note.text)) }
         }
         return EligibilityResult(outcome: outcome, conditions: conditions, terms: terms, termsRow: termsRow, notes: notes, missing: missing)
@@ -411,11 +585,15 @@ public struct RuleEngine: Sendable {
             scoreError = error.message
         }
         var category: String?
-        for candidate in rules.categories where eligibility.status == .met && decide(candidate.when, activation).status == .met {
-            category = candidate.id
-            break
+        if eligibility.status == .met {
+            for candidate in rules.categories where decide(candidate.when, activation).status == .met {
+                category = candidate.id
+                break
+            }
         }
-        let keys: [Value?] = rules.rankBy.map { key in try? key.expression.program.evaluate(activation) }
+        var keys: [Value?] = []
+        keys.reserveCapacity(rules.rankBy.count)
+        for key in rules.rankBy { keys.append(try? key.expression.program.evaluate(activation)) }
         return AwardResult(eligibility: eligibility, score: score, scoreError: scoreError, category: category, rankKeys: keys)
     }
 }
