@@ -191,7 +191,9 @@ public final class RecordValue: @unchecked Sendable {
     }
 
     deinit {
-        storage.deinitialize(count: count)
+        // One by one: the destroy of a `Value?` is then inlined (a bulk `deinitialize(count:)` goes
+        // through the generic runtime, value witness by value witness).
+        for index in 0..<count { _ = (storage + index).move() }
         UnsafeMutableRawPointer(storage).deallocate()
     }
 

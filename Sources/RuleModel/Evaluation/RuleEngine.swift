@@ -219,11 +219,12 @@ public struct RuleEngine: Sendable {
 
     /// Whether two paths are shown alike (`dossier.x` and `x`), without building either.
     static func sameDisplay(_ a: String, _ b: String) -> Bool {
-        if a == b { return true }
-        let prefix = "dossier.".utf8
-        let x = a.utf8.starts(with: prefix) ? a.utf8.dropFirst(prefix.count) : a.utf8[...]
-        let y = b.utf8.starts(with: prefix) ? b.utf8.dropFirst(prefix.count) : b.utf8[...]
-        return x.elementsEqual(y)
+        let prefix = "dossier."
+        let (x, y) = (a.hasPrefix(prefix), b.hasPrefix(prefix))
+        // Both or neither with the prefix (the usual case): shown alike when equal.
+        if x == y { return a == b }
+        let (long, short) = x ? (a, b) : (b, a)
+        return long.dropFirst(prefix.count) == short
     }
 
     /// Whether no two paths are shown alike.
