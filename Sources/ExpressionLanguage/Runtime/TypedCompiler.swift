@@ -255,6 +255,28 @@ private func notNumber(_ value: Value, _ offset: Int) -> EvalError {
     EvalError("expected a number, got \(value.type.displayName)", offset: offset)
 }
 
+/// A string constant compared with CEL string equality (code points). When the constant is ASCII,
+/// Swift's `==` between strings of the same UTF-8 length is byte equality (no other text is
+/// canonically equivalent to ASCII text of its own length), and it compares small strings in
+/// registers without reading their storage.
+struct ConstantString: Sendable {
+    let text: String
+    let length: Int
+    let ascii: Bool
+
+    init(_ text: String) {
+        self.text = text
+        length = text.utf8.count
+        ascii = text.utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    @inline(__always)
+    func matches(_ s: String) -> Bool {
+        if ascii { return s.utf8.count == length && s == text }
+        return Operators.sameCodePoints(s, text)
+    }
+}
+
 /// Reads a variable's slot as a number.
 @inline(__always)
 private func readNumSlot(_ a: Activation, _ slot: Int, _ name: String, _ offset: Int) throws(EvalError) -> Num {
@@ -404,12 +426,13 @@ extension Compiler {
 
     private func typedEquality(_ l: CheckedNode, _ r: CheckedNode, negated: Bool) -> BoolEvaluator? {
         if l.type == .string, case .string(let constant)? = r.constantValue {
+            let c = ConstantString(constant)
             if let path = FieldPath(l) {
                 let missing = path.missing
                 return { a throws(EvalError) in
                     let p = try path.pointer(a)
                     switch p.pointee {
-                    case .some(.string(let s)): return Operators.sameCodePoints(s, constant) != negated
+                    case .some(.string(let s)): return c.matches(s) != negated
                     case .none: throw missing
                     case .some(let value): return Operators.equals(value, .string(constant)) != negated
                     }
@@ -419,7 +442,7 @@ extension Compiler {
             return { a throws(EvalError) in
                 let value = try x(a)
                 guard case .string(let s) = value else { return Operators.equals(value, .string(constant)) != negated }
-                return Operators.sameCodePoints(s, constant) != negated
+                return c.matches(s) != negated
             }
         }
         if l.type.isNumeric, r.type.isNumeric, let x = compileNum(l), let y = compileNum(r) {
@@ -442,14 +465,14 @@ extension Compiler {
         case .list(let items)? where items.count <= 16:
             let x = compile(element)
             if items.allSatisfy({ if case .string = $0 { true } else { false } }) {
-                let strings = items.compactMap { item -> String? in if case .string(let s) = item { s } else { nil } }
+                let strings = items.compactMap { item -> ConstantString? in if case .string(let s) = item { ConstantString(s) } else { nil } }
                 if let path = FieldPath(element) {
                     let missing = path.missing
                     return { a throws(EvalError) in
                         let p = try path.pointer(a)
                         switch p.pointee {
                         case .some(.string(let s)):
-                            for candidate in strings where Operators.sameCodePoints(s, candidate) { return true }
+                            for candidate in strings where candidate.matches(s) { return true }
                             return false
                         case .none: throw missing
                         case .some(let value): return items.contains { Operators.equals($0, value) }
@@ -459,7 +482,7 @@ extension Compiler {
                 return { a throws(EvalError) in
                     let value = try x(a)
                     guard case .string(let s) = value else { return items.contains { Operators.equals($0, value) } }
-                    for candidate in strings where Operators.sameCodePoints(s, candidate) { return true }
+                    for candidate in strings where candidate.matches(s) { return true }
                     return false
                 }
             }
@@ -482,13 +505,14 @@ extension Compiler {
         if case .string(let constant)? = element.constantValue, let path = FieldPath(collection) {
             let missing = path.missing
             let needle = Value.string(constant)
+            let c = ConstantString(constant)
             return { a throws(EvalError) in
                 let p = try path.pointer(a)
                 switch p.pointee {
                 case .some(.list(let items)):
                     for item in items {
                         if case .string(let s) = item {
-                            if Operators.sameCodePoints(s, constant) { return true }
+                            if c.matches(s) { return true }
                         } else if Operators.equals(item, needle) {
                             return true
                         }

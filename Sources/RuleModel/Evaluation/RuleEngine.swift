@@ -499,6 +499,9 @@ final class EngineCore: Sendable {
                 continue
             }
             if holds {
+                if !options.recordValues, missing.isEmpty, firstError == nil {
+                    return CriterionResult(id: plan.criterion.id, status: .met, points: row.points, row: index, details: nil)
+                }
                 let recorded = options.recordValues ? values(plan.criterion.rows[index].when, activation) : []
                 return CriterionResult(
                     id: plan.criterion.id, status: .met, points: row.points, row: index,
@@ -506,6 +509,9 @@ final class EngineCore: Sendable {
             }
         }
         let status: Status = firstError != nil ? .error : (missing.isEmpty ? .notMet : .unknown)
+        if !options.recordValues, status == .notMet {
+            return CriterionResult(id: plan.criterion.id, status: .notMet, points: 0, row: nil, details: nil)
+        }
         var used: [UsedValue] = []
         if options.recordValues {
             for row in plan.criterion.rows {
