@@ -11,6 +11,8 @@
 /// closures.
 typealias BoolEvaluator = @Sendable (Activation) throws(EvalError) -> Bool
 typealias NumEvaluator = @Sendable (Activation) throws(EvalError) -> Num
+/// For int-typed nodes, whose values are always ints: the number in a register.
+typealias IntEvaluator = @Sendable (Activation) throws(EvalError) -> Int64
 
 /// A number as the general closures would produce it, with no reference-counted payload: copying
 /// one costs nothing. Arithmetic follows `Operators` exactly (ints stay ints and overflow is an
@@ -234,6 +236,16 @@ struct FieldPath: Sendable {
     }
 
     @inline(__always)
+    func readInt(_ a: Activation) throws(EvalError) -> Int64 {
+        let p = try pointer(a)
+        switch p.pointee {
+        case .some(.int(let i)): return i
+        case .none: throw missing
+        case .some(let value): throw EvalError("expected an int, got \(value.type.displayName)", offset: offset)
+        }
+    }
+
+    @inline(__always)
     func readNum(_ a: Activation) throws(EvalError) -> Num {
         let p = try pointer(a)
         switch p.pointee {
@@ -276,6 +288,56 @@ struct ConstantString: Sendable {
         return Operators.sameCodePoints(s, text)
     }
 }
+
+/// `x.f1.f2…` where `x` is a comprehension's variable: read straight from the element, so the
+/// variable need not be bound at all.
+struct ElementPath: Sendable {
+    let first: Int
+    let second: Int
+    let third: Int
+    let steps: Int
+    let missing: EvalError
+
+    init?(_ node: CheckedNode, slot: Int) {
+        var indexes: [Int] = []
+        var current = node
+        var path: String?
+        while case .recordField(let operand, let index, _, let fieldPath) = current.kind {
+            indexes.append(index)
+            if path == nil { path = fieldPath }
+            current = operand
+        }
+        guard (1...3).contains(indexes.count), case .variable(let root, _) = current.kind, root == slot, let path else { return nil }
+        indexes.reverse()
+        first = indexes[0]
+        second = indexes.count > 1 ? indexes[1] : -1
+        third = indexes.count > 2 ? indexes[2] : -1
+        steps = indexes.count
+        missing = EvalError(missing: [path], offset: node.offset)
+    }
+
+    /// Where the value at the end of the path is stored; nil when the element is not a record
+    /// (the caller then takes the general route); missing data when a step is absent.
+    @inline(__always)
+    func pointer(_ element: UnsafePointer<Value>) throws(EvalError) -> UnsafePointer<Value?>? {
+        guard case .record(let record) = element.pointee else { return nil }
+        if steps == 1 { return record.fieldPointer(first) }
+        let (first, second, third, steps) = (self.first, self.second, self.third, self.steps)
+        let found: UnsafePointer<Value?>? = record.recordField(first).flatMap { inner in
+            inner._withUnsafeGuaranteedRef { inner in
+                if steps == 2 { return inner.fieldPointer(second) }
+                return inner.recordField(second).map { $0._withUnsafeGuaranteedRef { $0.fieldPointer(third) } }
+            }
+        }
+        guard let found else { throw missing }
+        return found
+    }
+}
+
+/// A comprehension body evaluated on one element in place (nil: not possible for this element,
+/// bind the variable and take the general route).
+typealias ElementBool = @Sendable (UnsafePointer<Value>, Activation) throws(EvalError) -> Bool?
+typealias ElementNum = @Sendable (UnsafePointer<Value>, Activation) throws(EvalError) -> Num?
 
 /// Reads a variable's slot as a number.
 @inline(__always)
@@ -380,26 +442,36 @@ extension Compiler {
     private func logical(_ left: @escaping BoolEvaluator, _ right: @escaping BoolEvaluator, isAnd: Bool) -> BoolEvaluator {
         let decisive = !isAnd
         return { a throws(EvalError) in
-            var leftError: EvalError?
+            let leftValue: Bool
             do throws(EvalError) {
-                if try left(a) == decisive { return decisive }
+                leftValue = try left(a)
             } catch {
-                leftError = error
+                return try absorbing(error, right, a, decisive: decisive)
             }
-            let rightValue: Bool
-            do throws(EvalError) {
-                rightValue = try right(a)
-            } catch {
-                throw leftError.map { $0.merged(with: error) } ?? error
-            }
-            if rightValue == decisive { return decisive }
-            if let leftError { throw leftError }
-            return !decisive
+            if leftValue == decisive { return decisive }
+            // The left side decided nothing: the right side's value or error is the result.
+            return try right(a)
         }
     }
 
     /// Numbers compared by value across kinds, as `Operators.compare` (NaN compares false).
     private func typedComparison(_ op: ComparisonOperator, _ l: CheckedNode, _ r: CheckedNode) -> BoolEvaluator? {
+        if l.type == .int, r.type == .int, let x = intKernel(l) {
+            if case .int(let c)? = r.constantValue {
+                switch op {
+                case .less: return { a throws(EvalError) in try x(a) < c }
+                case .lessOrEqual: return { a throws(EvalError) in try x(a) <= c }
+                case .greater: return { a throws(EvalError) in try x(a) > c }
+                case .greaterOrEqual: return { a throws(EvalError) in try x(a) >= c }
+                }
+            }
+            if let y = intKernel(r) {
+                return { a throws(EvalError) in
+                    let (u, v) = try bothInts(x, y, a)
+                    return op.holds(u < v ? -1 : (u == v ? 0 : 1))
+                }
+            }
+        }
         guard let x = compileNum(l) else { return nil }
         if let constant = r.constantValue {
             guard let c = Num(constant) else { return nil }
@@ -576,6 +648,7 @@ extension Compiler {
         let slot = c.slot
         let slot2 = c.slot2 ?? -1
         let name = c.kind.rawValue
+        let onElement: ElementBool? = slot2 < 0 ? elementBool(c.predicate!, slot: slot) : nil
         return { a throws(EvalError) in
             let source = try range(a)
             defer {
@@ -585,6 +658,32 @@ extension Compiler {
             var pending: EvalError?
             switch source {
             case .list(let items):
+                if let onElement {
+                    // The predicate reads the element in place: no binding per element.
+                    var result: Bool?
+                    try items.withUnsafeBufferPointer { (buffer) throws(EvalError) in
+                        for index in buffer.indices {
+                            let element = buffer.baseAddress! + index
+                            do throws(EvalError) {
+                                let holds: Bool
+                                if let direct = try onElement(element, a) {
+                                    holds = direct
+                                } else {
+                                    a.set(slot, .value(element.pointee))
+                                    holds = try predicate(a)
+                                }
+                                if holds == decisive {
+                                    result = decisive
+                                    return
+                                }
+                            } catch {
+                                pending = pending.map { $0.merged(with: error) } ?? error
+                            }
+                        }
+                    }
+                    if let result { return result }
+                    break
+                }
                 for index in items.indices {
                     if slot2 >= 0 {
                         a.set(slot, .value(.int(Int64(index))))
@@ -614,6 +713,144 @@ extension Compiler {
             if let pending { throw pending }
             return !decisive
         }
+    }
+
+    // MARK: Comprehension bodies on elements
+
+    /// A predicate that reads the comprehension variable only as `x` or `x.path` in a constant
+    /// string list, evaluated on the element without binding the variable.
+    func elementBool(_ node: CheckedNode, slot: Int) -> ElementBool? {
+        guard case .call("@in", _, let args) = node.kind, args.count == 2, case .list(let items)? = args[1].constantValue, items.count <= 16
+        else { return nil }
+        var strings: [ConstantString] = []
+        for item in items {
+            guard case .string(let s) = item else { return nil }
+            strings.append(ConstantString(s))
+        }
+        let candidates = strings
+        if case .variable(let root, _) = args[0].kind, root == slot {
+            return { element, _ in
+                guard case .string(let s) = element.pointee else { return nil }
+                for candidate in candidates where candidate.matches(s) { return true }
+                return false
+            }
+        }
+        guard let path = ElementPath(args[0], slot: slot) else { return nil }
+        let missing = path.missing
+        return { element, _ throws(EvalError) in
+            guard let p = try path.pointer(element) else { return nil }
+            switch p.pointee {
+            case .some(.string(let s)):
+                for candidate in candidates where candidate.matches(s) { return true }
+                return false
+            case .none: throw missing
+            case .some: return nil
+            }
+        }
+    }
+
+    /// A number-typed `x.path` of the comprehension variable, read from the element.
+    func elementNum(_ node: CheckedNode, slot: Int) -> ElementNum? {
+        guard node.type == .int || node.type == .decimal, let path = ElementPath(node, slot: slot) else { return nil }
+        let missing = path.missing
+        return { element, _ throws(EvalError) in
+            guard let p = try path.pointer(element) else { return nil }
+            switch p.pointee {
+            case .some(.int(let i)): return .int(i)
+            case .some(.decimal(let d)): return .decimal(d)
+            case .none: throw missing
+            case .some(let value): return Num(value)
+            }
+        }
+    }
+
+    // MARK: Ints
+
+    /// A closure giving an int-typed node's value as an `Int64`, with the int arithmetic of
+    /// `Operators` (overflow and division by zero are errors); nil for kinds without one.
+    func intKernel(_ node: CheckedNode) -> IntEvaluator? {
+        guard node.type == .int else { return nil }
+        let offset = node.offset
+        switch node.kind {
+        case .constant(.int(let i)):
+            return { _ in i }
+        case .recordField:
+            if let path = FieldPath(node) { return { a throws(EvalError) in try path.readInt(a) } }
+        case .variable(let slot, let name):
+            return { a throws(EvalError) in
+                switch a.slots[slot] {
+                case .value(.int(let i)): return i
+                case .value(let value): throw EvalError("expected an int, got \(value.type.displayName)", offset: offset)
+                case .failed(let error): throw error
+                case .unbound: throw EvalError("no such attribute: '\(name)'")
+                }
+            }
+        case .call(let function, _, let args) where args.count == 2 && ["_+_", "_-_", "_*_", "_/_"].contains(function):
+            guard args[0].type == .int, args[1].type == .int, let x = intKernel(args[0]), let y = intKernel(args[1]) else { return nil }
+            if case .int(let c)? = args[1].constantValue {
+                switch function {
+                case "_+_":
+                    return { a throws(EvalError) in
+                        let (r, o) = try x(a).addingReportingOverflow(c)
+                        if o { throw EvalError.intOverflow.at(offset) }
+                        return r
+                    }
+                case "_-_":
+                    return { a throws(EvalError) in
+                        let (r, o) = try x(a).subtractingReportingOverflow(c)
+                        if o { throw EvalError.intOverflow.at(offset) }
+                        return r
+                    }
+                case "_*_":
+                    return { a throws(EvalError) in
+                        let (r, o) = try x(a).multipliedReportingOverflow(by: c)
+                        if o { throw EvalError.intOverflow.at(offset) }
+                        return r
+                    }
+                default: break
+                }
+            }
+            switch function {
+            case "_+_":
+                return { a throws(EvalError) in
+                    let (u, v) = try bothInts(x, y, a)
+                    let (r, o) = u.addingReportingOverflow(v)
+                    if o { throw EvalError.intOverflow.at(offset) }
+                    return r
+                }
+            case "_-_":
+                return { a throws(EvalError) in
+                    let (u, v) = try bothInts(x, y, a)
+                    let (r, o) = u.subtractingReportingOverflow(v)
+                    if o { throw EvalError.intOverflow.at(offset) }
+                    return r
+                }
+            case "_*_":
+                return { a throws(EvalError) in
+                    let (u, v) = try bothInts(x, y, a)
+                    let (r, o) = u.multipliedReportingOverflow(by: v)
+                    if o { throw EvalError.intOverflow.at(offset) }
+                    return r
+                }
+            default:
+                return { a throws(EvalError) in
+                    let (u, v) = try bothInts(x, y, a)
+                    if v == 0 { throw EvalError.divisionByZero.at(offset) }
+                    let (r, o) = u.dividedReportingOverflow(by: v)
+                    if o { throw EvalError.intOverflow.at(offset) }
+                    return r
+                }
+            }
+        case .call("size", _, let args) where args.count == 1:
+            let size = typedSize(args[0], offset: offset)
+            return { a throws(EvalError) in
+                guard case .int(let n) = try size(a) else { return 0 }
+                return n
+            }
+        default:
+            break
+        }
+        return nil
     }
 
     // MARK: Numbers
@@ -655,6 +892,7 @@ extension Compiler {
         case .variable(let slot, let name) where numeric:
             return { a throws(EvalError) in try readNumSlot(a, slot, name, offset) }
         case .call(let function, _, let args) where numeric && args.count == 2 && ["_+_", "_-_", "_*_", "_/_"].contains(function):
+            if node.type == .int, let int = intKernel(node) { return { a throws(EvalError) in .int(try int(a)) } }
             guard let x = compileNum(args[0]), let y = compileNum(args[1]) else { return nil }
             let operation: @Sendable (Num, Num) throws(EvalError) -> Num =
                 switch function {
@@ -724,6 +962,7 @@ extension Compiler {
             let range = compile(c.range)
             let slot = c.slot
             let comprehensionOffset = operand.offset
+            let onElement = elementNum(transformNode, slot: slot)
             return { a throws(EvalError) in
                 let source = try range(a)
                 guard case .list(let items) = source else {
@@ -744,11 +983,19 @@ extension Compiler {
                 // The general form builds the whole list before adding: a failing transform is
                 // reported before an overflow in the additions.
                 var additionError: EvalError?
-                for item in items {
-                    a.set(slot, .value(item))
-                    let number = try transform(a)
-                    if additionError == nil {
-                        do throws(EvalError) { total = try Num.add(total, number) } catch { additionError = error }
+                try items.withUnsafeBufferPointer { (buffer) throws(EvalError) in
+                    for index in buffer.indices {
+                        let element = buffer.baseAddress! + index
+                        let number: Num
+                        if let onElement, let direct = try onElement(element, a) {
+                            number = direct
+                        } else {
+                            a.set(slot, .value(element.pointee))
+                            number = try transform(a)
+                        }
+                        if additionError == nil {
+                            do throws(EvalError) { total = try Num.add(total, number) } catch { additionError = error }
+                        }
                     }
                 }
                 if let additionError { throw additionError.at(offset) }
@@ -898,6 +1145,33 @@ private func sumNumbers(_ numbers: [Num], offset: Int) throws(EvalError) -> Num 
         do throws(EvalError) { total = try Num.add(total, number) } catch { throw error.at(offset) }
     }
     return total
+}
+
+/// `&&`/`||` after the left side failed: a deciding right side wins over the error; otherwise the
+/// errors of both sides are merged (missing fields accumulate).
+private func absorbing(_ leftError: EvalError, _ right: BoolEvaluator, _ a: Activation, decisive: Bool) throws(EvalError) -> Bool {
+    let rightValue: Bool
+    do throws(EvalError) {
+        rightValue = try right(a)
+    } catch {
+        throw leftError.merged(with: error)
+    }
+    if rightValue == decisive { return decisive }
+    throw leftError
+}
+
+/// Both operands, collecting the missing fields of both when the first lacks data (see `both`).
+@inline(__always)
+private func bothInts(_ x: IntEvaluator, _ y: IntEvaluator, _ a: Activation) throws(EvalError) -> (Int64, Int64) {
+    let left: Int64
+    do throws(EvalError) {
+        left = try x(a)
+    } catch {
+        guard error.isMissing else { throw error }
+        do throws(EvalError) { _ = try y(a) } catch let second { throw error.merged(with: second) }
+        throw error
+    }
+    return (left, try y(a))
 }
 
 /// Both operands, collecting the missing fields of both when the first lacks data (see `both`).

@@ -365,6 +365,7 @@ final class EngineCore: Sendable {
 
     func conditionResult(_ condition: Condition, _ activation: Activation) -> ConditionResult {
         let decision = decide(condition.when, activation)
+        if decision.error == nil, !options.recordValues { return ConditionResult(id: condition.id, status: decision.status, details: nil) }
         let recorded = values(condition.when, activation)
         if decision.error == nil, recorded.isEmpty { return ConditionResult(id: condition.id, status: decision.status, details: nil) }
         return ConditionResult(
@@ -477,7 +478,7 @@ final class EngineCore: Sendable {
     func evaluateCriterion(
         _ plan: RuleEngine.CriterionPlan, rows: UnsafeMutableBufferPointer<RuleEngine.RowPlan>, _ activation: Activation
     ) -> CriterionResult {
-        var missing: [String] = []
+        var missingFields: [String]?
         var firstError: String?
         for index in 0..<plan.rowCount {
             let row = rows[plan.firstRow + index]
@@ -487,11 +488,14 @@ final class EngineCore: Sendable {
             } catch {
                 if error.isMissing {
                     let fields = error.missingFields
-                    if missing.isEmpty, RuleEngine.shownOnce(fields) {
+                    if missingFields == nil, RuleEngine.shownOnce(fields) {
                         // Usually the only row that lacks data: its list as it is, nothing copied.
-                        missing = fields
+                        missingFields = fields
                     } else {
-                        RuleEngine.collect(fields, into: &missing)
+                        var list = missingFields ?? []
+                        missingFields = nil
+                        RuleEngine.collect(fields, into: &list)
+                        missingFields = list
                     }
                 } else {
                     firstError = firstError ?? error.message
@@ -499,15 +503,16 @@ final class EngineCore: Sendable {
                 continue
             }
             if holds {
-                if !options.recordValues, missing.isEmpty, firstError == nil {
+                if !options.recordValues, missingFields == nil, firstError == nil {
                     return CriterionResult(id: plan.criterion.id, status: .met, points: row.points, row: index, details: nil)
                 }
                 let recorded = options.recordValues ? values(plan.criterion.rows[index].when, activation) : []
                 return CriterionResult(
                     id: plan.criterion.id, status: .met, points: row.points, row: index,
-                    details: ResultDetails.make(missing: missing, error: firstError, values: recorded))
+                    details: ResultDetails.make(missing: missingFields ?? [], error: firstError, values: recorded))
             }
         }
+        let missing = missingFields ?? []
         let status: Status = firstError != nil ? .error : (missing.isEmpty ? .notMet : .unknown)
         if !options.recordValues, status == .notMet {
             return CriterionResult(id: plan.criterion.id, status: .notMet, points: 0, row: nil, details: nil)

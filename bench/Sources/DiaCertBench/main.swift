@@ -19,6 +19,8 @@ struct Options {
     var only: String?
     /// Skip the run with explanations (for profiling the decision path alone).
     var explain = true
+    /// Skip the expressions-only pass (for profiling `RuleEngine.evaluate` alone).
+    var expressionsOnly = true
 
     init(_ arguments: [String]) {
         var index = 0
@@ -37,6 +39,7 @@ struct Options {
             case "--shared": shared = next()
             case "--only": only = next()
             case "--no-explain": explain = false
+            case "--no-expressions-only": expressionsOnly = false
             case "--dump-types": break
             case "--dump": _ = next()
             case "--help", "-h":
@@ -214,7 +217,7 @@ let engine = measure(runs: options.runs) {
 let certificationRules = peerRules.programs[0].certification!
 let expressionsOnly = measure(runs: options.runs) {
     var sum = 0
-    for dossier in peerDossiers.dossiers {
+    for dossier in peerDossiers.dossiers where options.expressionsOnly {
         activation.bind(0, .record(dossier.value))
         for criterion in certificationRules.criteria {
             if case .bool(true)? = try? criterion.rows[0].when.program.evaluate(activation) { sum &+= criterion.rows[0].points }
