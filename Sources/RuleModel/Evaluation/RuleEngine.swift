@@ -37,11 +37,18 @@ public struct RuleEngine: Sendable {
         /// Whether another program uses this one (then its summary is built).
         let isUsed: Bool
         let summaryType: RecordType?
+        /// Which fields of the summary some expression can read (nil: all of them); the others
+        /// are left absent, so no record, list or string is built for them.
+        let summaryFields: [Bool]?
         let certification: CertificationPlan?
 
         let eligibility: EligibilityPlan?
 
-        init(uses: [Int], isUsed: Bool, summaryType: RecordType?, certification: CertificationPlan?, eligibility: EligibilityPlan?) {
+        init(
+            uses: [Int], isUsed: Bool, summaryType: RecordType?, summaryFields: [Bool]?, certification: CertificationPlan?,
+            eligibility: EligibilityPlan?
+        ) {
+            self.summaryFields = summaryFields
             self.uses = uses
             self.isUsed = isUsed
             self.summaryType = summaryType
@@ -146,7 +153,9 @@ public struct RuleEngine: Sendable {
             }
             return ProgramPlan(
                 uses: program.uses.compactMap { ids.firstIndex(of: $0) }, isUsed: used.contains(program.id),
-                summaryType: ruleSet.summaryTypes[program.id], certification: certificationPlan,
+                summaryType: ruleSet.summaryTypes[program.id],
+                summaryFields: ruleSet.summaryTypes[program.id].flatMap { RuleEngine.fieldsRead(of: $0, in: ruleSet) },
+                certification: certificationPlan,
                 eligibility: program.eligibility.map(EligibilityPlan.init))
         }
         var rounds: [String: Value] = [:]
@@ -174,6 +183,74 @@ public struct RuleEngine: Sendable {
     /// dossier), so a reused activation needs no clearing.
     public func evaluate(_ dossier: Dossier, round: Round?, activation reused: Activation? = nil) -> DossierEvaluation {
         core.evaluate(dossier, round: round, activation: reused ?? makeActivation())
+    }
+
+    /// The fields of a record type that some expression of the rule set reads (nil: the record may
+    /// be used whole, so every field counts).
+    static func fieldsRead(of type: RecordType, in ruleSet: RuleSet) -> [Bool]? {
+        var read = [Bool](repeating: false, count: type.fields.count)
+        var whole = false
+        func isSummary(_ node: CheckedNode) -> Bool {
+            if case .record(let t) = node.type { return t === type }
+            return false
+        }
+        func visit(_ node: CheckedNode, operand: Bool) {
+            if whole { return }
+            if isSummary(node), !operand { whole = true }
+            switch node.kind {
+            case .recordField(let base, let index, _, _):
+                if isSummary(base) { read[index] = true }
+                visit(base, operand: true)
+            case .presence(let base, let name):
+                if isSummary(base) {
+                    if let index = type.index(of: name) { read[index] = true } else { whole = true }
+                }
+                visit(base, operand: true)
+            case .constant, .variable, .unbound: break
+            case .select(let base, _, _), .not(let base):
+                visit(base, operand: false)
+            case .call(_, _, let args), .unknownFunction(_, let args), .list(let args):
+                for arg in args { visit(arg, operand: false) }
+            case .and(let l, let r), .or(let l, let r), .equals(let l, let r, _), .compare(_, let l, let r), .fallback(let l, let r):
+                visit(l, operand: false)
+                visit(r, operand: false)
+            case .conditional(let c, let t, let e):
+                visit(c, operand: false)
+                visit(t, operand: false)
+                visit(e, operand: false)
+            case .map(let entries):
+                for entry in entries {
+                    visit(entry.key, operand: false)
+                    visit(entry.value, operand: false)
+                }
+            case .comprehension(let c):
+                visit(c.range, operand: false)
+                if let p = c.predicate { visit(p, operand: false) }
+                if let t = c.transform { visit(t, operand: false) }
+            }
+        }
+        func note(_ expression: RuleExpression?) { if let expression { visit(expression.program.checked, operand: false) } }
+        for definition in ruleSet.sharedLets { note(definition.expression) }
+        for program in ruleSet.programs {
+            for definition in program.lets { note(definition.expression) }
+            switch program.body {
+            case .certification(let rules):
+                note(rules.scope?.when)
+                rules.disqualify.forEach { note($0.when) }
+                rules.criteria.forEach { $0.rows.forEach { note($0.when) } }
+                rules.tiers.forEach { note($0.when) }
+            case .eligibility(let rules):
+                rules.conditions.forEach { note($0.when) }
+                rules.terms.forEach { note($0.when) }
+                rules.notes.forEach { note($0.when) }
+            case .award(let rules):
+                note(rules.eligible.when)
+                note(rules.score)
+                rules.categories.forEach { note($0.when) }
+                rules.rankBy.forEach { note($0.expression) }
+            }
+        }
+        return whole ? nil : read
     }
 
     /// Evaluates dossiers and ranks each award over the dossiers of the same round.
@@ -322,11 +399,11 @@ final class EngineCore: Sendable {
                 case .certification(let rules):
                     let certification = evaluateCertification(
                         rules, plan: plan.certification!, activation, late: late, validity: roundPlan?.validity)
-                    if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(certification, type: type) }
+                    if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(certification, type: type, fields: plan.summaryFields) }
                     result = .certification(certification)
                 case .eligibility(let rules):
                     let eligibility = evaluateEligibility(rules, plan: plan.eligibility!, activation)
-                    if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(eligibility, type: type) }
+                    if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(eligibility, type: type, fields: plan.summaryFields) }
                     result = .eligibility(eligibility)
                 case .award(let rules):
                     var award = evaluateAward(rules, activation)
