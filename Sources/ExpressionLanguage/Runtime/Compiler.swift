@@ -15,7 +15,7 @@ struct Compiler {
             if node.type == .bool, let kernel = boolKernel(node) { return { a throws(EvalError) in .bool(try kernel(a)) } }
         case .call("_+_", _, _), .call("_-_", _, _), .call("_*_", _, _), .call("_/_", _, _), .call("size", _, _), .call("sum", _, _),
             .call("min", _, _), .call("max", _, _), .conditional, .fallback:
-            if let kernel = numKernel(node) { return { a throws(EvalError) in try kernel(a).value } }
+            if let kernel = numKernel(node)?.run { return { a throws(EvalError) in try kernel(a).value } }
         case .recordField(let operand, let index, _, let path):
             if FieldPath(node) == nil, let column = tableColumn(operand, index: index, path: path, offset: node.offset) { return column }
         case .call("_[_]", _, _):

@@ -11,6 +11,13 @@
 /// closures.
 typealias BoolEvaluator = @Sendable (Activation) throws(EvalError) -> Bool
 typealias NumEvaluator = @Sendable (Activation) throws(EvalError) -> Num
+/// A number closure held in a struct: an optional closure would be stored in the most general
+/// calling convention and every call would go through two conversion thunks.
+struct NumBox: Sendable {
+    let run: NumEvaluator
+    init(_ run: @escaping NumEvaluator) { self.run = run }
+}
+
 /// For int-typed nodes, whose values are always ints: the number in a register.
 typealias IntEvaluator = @Sendable (Activation) throws(EvalError) -> Int64
 
@@ -472,7 +479,7 @@ extension Compiler {
                 }
             }
         }
-        guard let x = compileNum(l) else { return nil }
+        guard let x = compileNum(l)?.run else { return nil }
         if let constant = r.constantValue {
             guard let c = Num(constant) else { return nil }
             if case .int(let ci) = c {
@@ -488,7 +495,7 @@ extension Compiler {
                 return op.holds(order)
             }
         }
-        guard let y = compileNum(r) else { return nil }
+        guard let y = compileNum(r)?.run else { return nil }
         return { a throws(EvalError) in
             let (u, v) = try bothNums(x, y, a)
             guard let order = Num.order(u, v) else { return false }
@@ -517,7 +524,7 @@ extension Compiler {
                 return c.matches(s) != negated
             }
         }
-        if l.type.isNumeric, r.type.isNumeric, let x = compileNum(l), let y = compileNum(r) {
+        if l.type.isNumeric, r.type.isNumeric, let x = compileNum(l)?.run, let y = compileNum(r)?.run {
             return { a throws(EvalError) in
                 let (u, v) = try bothNums(x, y, a)
                 return (Num.order(u, v) == 0) != negated
@@ -857,12 +864,12 @@ extension Compiler {
 
     /// A closure giving a number-typed node's value as a `Num`; nil when the node is not an int or
     /// decimal (or a `sum` of numbers).
-    func compileNum(_ node: CheckedNode) -> NumEvaluator? {
+    func compileNum(_ node: CheckedNode) -> NumBox? {
         if let kernel = numKernel(node) { return kernel }
         guard node.type == .int || node.type == .decimal else { return nil }
         let offset = node.offset
         let general = compileGeneral(node)
-        return { a throws(EvalError) in
+        return NumBox { a throws(EvalError) in
             let value = try general(a)
             guard let number = Num(value) else { throw notNumber(value, offset) }
             return number
@@ -870,30 +877,30 @@ extension Compiler {
     }
 
     /// A typed closure for the number-valued node kinds that have one, nil otherwise.
-    func numKernel(_ node: CheckedNode) -> NumEvaluator? {
+    func numKernel(_ node: CheckedNode) -> NumBox? {
         let offset = node.offset
         let numeric = node.type == .int || node.type == .decimal
         switch node.kind {
         case .constant(let value) where numeric:
             guard let number = Num(value) else { return nil }
-            return { _ in number }
+            return NumBox { _ in number }
         case .recordField(let operand, let index, _, let path) where numeric:
             if let fieldPath = FieldPath(node) {
-                return { a throws(EvalError) in try fieldPath.readNum(a) }
+                return NumBox { a throws(EvalError) in try fieldPath.readNum(a) }
             }
             // `tables.NAME[key].column`: the column of every row, found once.
             if let lookup = tableColumn(operand, index: index, path: path, offset: offset) {
-                return { a throws(EvalError) in
+                return NumBox { a throws(EvalError) in
                     let value = try lookup(a)
                     guard let number = Num(value) else { throw notNumber(value, offset) }
                     return number
                 }
             }
         case .variable(let slot, let name) where numeric:
-            return { a throws(EvalError) in try readNumSlot(a, slot, name, offset) }
+            return NumBox { a throws(EvalError) in try readNumSlot(a, slot, name, offset) }
         case .call(let function, _, let args) where numeric && args.count == 2 && ["_+_", "_-_", "_*_", "_/_"].contains(function):
-            if node.type == .int, let int = intKernel(node) { return { a throws(EvalError) in .int(try int(a)) } }
-            guard let x = compileNum(args[0]), let y = compileNum(args[1]) else { return nil }
+            if node.type == .int, let int = intKernel(node) { return NumBox { a throws(EvalError) in .int(try int(a)) } }
+            guard let x = compileNum(args[0])?.run, let y = compileNum(args[1])?.run else { return nil }
             let operation: @Sendable (Num, Num) throws(EvalError) -> Num =
                 switch function {
                 case "_+_": Num.add
@@ -902,22 +909,22 @@ extension Compiler {
                 default: Num.divide
                 }
             if let constant = args[1].constantValue.flatMap(Num.init) {
-                return { a throws(EvalError) in
+                return NumBox { a throws(EvalError) in
                     let u = try x(a)
                     do throws(EvalError) { return try operation(u, constant) } catch { throw error.at(offset) }
                 }
             }
-            return { a throws(EvalError) in
+            return NumBox { a throws(EvalError) in
                 let (u, v) = try bothNums(x, y, a)
                 do throws(EvalError) { return try operation(u, v) } catch { throw error.at(offset) }
             }
         case .conditional(let c, let t, let e) where numeric && c.type == .bool:
-            guard let then = compileNum(t), let otherwise = compileNum(e) else { return nil }
+            guard let then = compileNum(t)?.run, let otherwise = compileNum(e)?.run else { return nil }
             let condition = compileBool(c)
-            return { a throws(EvalError) in try condition(a) ? try then(a) : try otherwise(a) }
+            return NumBox { a throws(EvalError) in try condition(a) ? try then(a) : try otherwise(a) }
         case .fallback(let primary, let fallback) where numeric:
-            guard let first = compileNum(primary), let second = compileNum(fallback) else { return nil }
-            return { a throws(EvalError) in
+            guard let first = compileNum(primary)?.run, let second = compileNum(fallback)?.run else { return nil }
+            return NumBox { a throws(EvalError) in
                 do throws(EvalError) {
                     return try first(a)
                 } catch {
@@ -925,7 +932,7 @@ extension Compiler {
                 }
             }
         case .call("size", _, let args) where node.type == .int && args.count == 1:
-            return typedSize(args[0], offset: offset)
+            return NumBox(typedSize(args[0], offset: offset))
         case .call("sum", _, let args) where args.count == 1:
             return typedSum(args[0], offset: offset)
         case .call(let function, _, let args) where numeric && args.count >= 2 && (function == "min" || function == "max"):
@@ -954,16 +961,16 @@ extension Compiler {
     }
 
     /// `sum(list)`; over `list.map(x, number)` the numbers are added as they come, no list built.
-    private func typedSum(_ operand: CheckedNode, offset: Int) -> NumEvaluator? {
+    private func typedSum(_ operand: CheckedNode, offset: Int) -> NumBox? {
         if case .comprehension(let c) = operand.kind, c.kind == .map, c.predicate == nil, c.slot2 == nil,
             let transformNode = c.transform, transformNode.type == .int || transformNode.type == .decimal,
-            case .list = c.range.type, let transform = compileNum(transformNode)
+            case .list = c.range.type, let transform = compileNum(transformNode)?.run
         {
             let range = compile(c.range)
             let slot = c.slot
             let comprehensionOffset = operand.offset
             let onElement = elementNum(transformNode, slot: slot)
-            return { a throws(EvalError) in
+            return NumBox { a throws(EvalError) in
                 let source = try range(a)
                 guard case .list(let items) = source else {
                     if case .map(let map) = source {
@@ -1004,7 +1011,7 @@ extension Compiler {
         }
         guard case .list(let element) = operand.type, element == .int || element == .decimal else { return nil }
         let x = compile(operand)
-        return { a throws(EvalError) in
+        return NumBox { a throws(EvalError) in
             let value = try x(a)
             do throws(EvalError) {
                 guard case .list(let items) = value else { throw .noOverload("sum", [value]) }
@@ -1022,16 +1029,16 @@ extension Compiler {
 
     /// `min(a, b, …)` / `max(a, b, …)` over numbers: ties keep the first; with a decimal among
     /// them the result is a decimal.
-    private func typedExtreme(_ args: [CheckedNode], name: String, offset: Int) -> NumEvaluator? {
+    private func typedExtreme(_ args: [CheckedNode], name: String, offset: Int) -> NumBox? {
         var compiled: [NumEvaluator] = []
         for arg in args {
-            guard arg.type == .int || arg.type == .decimal, let x = compileNum(arg) else { return nil }
+            guard arg.type == .int || arg.type == .decimal, let x = compileNum(arg)?.run else { return nil }
             compiled.append(x)
         }
         let wantSmaller = name == "min"
         if compiled.count == 2 {
             let (x, y) = (compiled[0], compiled[1])
-            return { a throws(EvalError) in
+            return NumBox { a throws(EvalError) in
                 let u = try x(a)
                 let v = try y(a)
                 guard let order = Num.order(v, u) else { throw EvalError("\(name)() of a list with NaN").at(offset) }
@@ -1048,7 +1055,7 @@ extension Compiler {
             }
         }
         let list = compiled
-        return { a throws(EvalError) in
+        return NumBox { a throws(EvalError) in
             var numbers: [Num] = []
             numbers.reserveCapacity(list.count)
             for x in list { numbers.append(try x(a)) }
