@@ -216,16 +216,30 @@ public final class Activation {
 
     /// Every write goes through here so that the record cache stays in step with the slot.
     @inline(__always)
-    func set(_ slot: Int, _ newValue: Slot) {
-        slots[slot] = newValue
+    func set(_ slot: Int, _ newValue: __owned Slot) {
         if case .value(.record(let record)) = newValue {
             records[slot] = Unmanaged.passUnretained(record)
         } else {
             records[slot] = nil
         }
+        slots[slot] = newValue
     }
 
-    public func bind(_ slot: Int, _ value: Value) { self[slot] = .value(value) }
+    /// Binds a value (moved into the slot, the old one released in place).
+    @inline(__always)
+    func bindValue(_ slot: Int, _ value: __owned Value) {
+        if case .record(let record) = value {
+            records[slot] = Unmanaged.passUnretained(record)
+        } else {
+            records[slot] = nil
+        }
+        slots[slot] = .value(value)
+    }
+
+    public func bind(_ slot: Int, _ value: Value) {
+        precondition(slot >= 0 && slot < size, "slot \(slot) outside activation of size \(size)")
+        bindValue(slot, value)
+    }
     public func fail(_ slot: Int, _ error: EvalError) { self[slot] = .failed(error) }
     public func unbind(_ slot: Int) { self[slot] = .unbound }
 

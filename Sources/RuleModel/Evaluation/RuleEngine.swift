@@ -297,8 +297,11 @@ public struct RuleEngine: Sendable {
     /// Whether two paths are shown alike (`dossier.x` and `x`), without building either.
     static func sameDisplay(_ a: String, _ b: String) -> Bool {
         let prefix = "dossier."
+        // Shown alike without being equal only when exactly one has the prefix and the rest is the
+        // same: then their lengths differ by the prefix's. Otherwise plain equality decides.
+        let (m, n) = (a.utf8.count, b.utf8.count)
+        guard m == n + 8 || n == m + 8 else { return a == b }
         let (x, y) = (a.hasPrefix(prefix), b.hasPrefix(prefix))
-        // Both or neither with the prefix (the usual case): shown alike when equal.
         if x == y { return a == b }
         let (long, short) = x ? (a, b) : (b, a)
         return long.dropFirst(prefix.count) == short
