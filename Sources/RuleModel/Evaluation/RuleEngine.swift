@@ -41,14 +41,18 @@ public struct RuleEngine: Sendable {
         /// are left absent, so no record, list or string is built for them.
         let summaryFields: [Bool]?
         let certification: CertificationPlan?
-
         let eligibility: EligibilityPlan?
+        let award: AwardPlan?
+        /// The program's own lets.
+        let lets: Flat<LetPlan>
 
         init(
             uses: [Int], isUsed: Bool, summaryType: RecordType?, summaryFields: [Bool]?, certification: CertificationPlan?,
-            eligibility: EligibilityPlan?
+            eligibility: EligibilityPlan?, award: AwardPlan?, lets: [LetDefinition]
         ) {
             self.summaryFields = summaryFields
+            self.award = award
+            self.lets = Flat(lets.map(LetPlan.init))
             self.uses = uses
             self.isUsed = isUsed
             self.summaryType = summaryType
@@ -57,12 +61,32 @@ public struct RuleEngine: Sendable {
         }
     }
 
+    final class AwardPlan: Sendable {
+        let eligible: ConditionPlan
+        let score: Unmanaged<Program>
+        let categories: Flat<Unmanaged<Program>>
+        let rankBy: Flat<Unmanaged<Program>>
+
+        init(_ rules: AwardRules) {
+            eligible = ConditionPlan(rules.eligible)
+            score = unretained(rules.score)
+            categories = Flat(rules.categories.map { unretained($0.when) })
+            rankBy = Flat(rules.rankBy.map { unretained($0.expression) })
+        }
+    }
+
     final class EligibilityPlan: Sendable {
         /// The `terms` map of each terms row, and of none, built once.
         let termsMaps: [Value]
         let noTerms: Value
+        let conditions: Flat<ConditionPlan>
+        let terms: Flat<Unmanaged<Program>>
+        let notes: Flat<Unmanaged<Program>>
 
         init(_ rules: EligibilityRules) {
+            conditions = Flat(rules.conditions.map(ConditionPlan.init))
+            terms = Flat(rules.terms.map { unretained($0.when) })
+            notes = Flat(rules.notes.map { unretained($0.when) })
             func map(_ values: [(name: String, value: Value)]) -> Value {
                 var map = MapValue()
                 for (name, value) in values { _ = try? map.insert(key: .string(name), value: value) }
@@ -84,8 +108,12 @@ public struct RuleEngine: Sendable {
         /// reading them touches no reference counts.
         let criteria: UnsafeMutableBufferPointer<CriterionPlan>
         let rows: UnsafeMutableBufferPointer<RowPlan>
+        let scope: ConditionPlan?
+        let disqualify: Flat<ConditionPlan>
 
-        init(sectionOfCriterion: [Int], tiers: [TierPlan], criteria: [Criterion], sections: [Section]) {
+        init(sectionOfCriterion: [Int], tiers: [TierPlan], criteria: [Criterion], sections: [Section], scope: Condition?, disqualify: [Condition]) {
+            self.scope = scope.map(ConditionPlan.init)
+            self.disqualify = Flat(disqualify.map(ConditionPlan.init))
             self.tiers = tiers
             sectionIDs = sections.map(\.id)
             rules = criteria
@@ -149,14 +177,14 @@ public struct RuleEngine: Sendable {
                             sectionMinimums: tier.sectionMinimums.compactMap { entry in sectionIndex[entry.section].map { ($0, entry.points) } },
                             witnesses: tier.when.map { Atom.witnesses(of: $0.checked, among: rules.criteria) } ?? [])
                     },
-                    criteria: rules.criteria, sections: rules.sections)
+                    criteria: rules.criteria, sections: rules.sections, scope: rules.scope, disqualify: rules.disqualify)
             }
             return ProgramPlan(
                 uses: program.uses.compactMap { ids.firstIndex(of: $0) }, isUsed: used.contains(program.id),
                 summaryType: ruleSet.summaryTypes[program.id],
                 summaryFields: ruleSet.summaryTypes[program.id].flatMap { RuleEngine.fieldsRead(of: $0, in: ruleSet) },
                 certification: certificationPlan,
-                eligibility: program.eligibility.map(EligibilityPlan.init))
+                eligibility: program.eligibility.map(EligibilityPlan.init), award: program.award.map(AwardPlan.init), lets: program.lets)
         }
         var rounds: [String: Value] = [:]
         for round in ruleSet.calendar.rounds { rounds[round.id] = RoundCalendar.value(of: round) }
@@ -336,6 +364,10 @@ final class EngineCore: Sendable {
     /// The rounds of the calendar with their `round` record, found by identity (no string hashing
     /// per dossier).
     let roundPlans: [RuleEngine.RoundPlan]
+    /// The shared lets, in order.
+    let sharedLets: Flat<LetPlan>
+    /// What a missing round reads as (built once).
+    let noRound = EvalError(missing: ["round"])
 
 
 
@@ -349,6 +381,7 @@ final class EngineCore: Sendable {
         self.roundValues = roundValues
         self.validity = validity
         self.roundPlans = roundPlans
+        sharedLets = Flat(ruleSet.sharedLets.map(LetPlan.init))
     }
 
     /// The same plans with other options.
@@ -373,10 +406,11 @@ final class EngineCore: Sendable {
         if let roundPlan {
             activation.bind(RuleSet.roundSlot, roundPlan.value)
         } else {
-            activation.fail(RuleSet.roundSlot, EvalError(missing: ["round"]))
+            activation.fail(RuleSet.roundSlot, noRound)
         }
         let late = round.map { r in dossier.submittedAt.map { r.isLate($0) } ?? false } ?? false
-        for definition in ruleSet.sharedLets { bindLet(definition, activation) }
+        let sharedLets = self.sharedLets
+        for index in 0..<sharedLets.count { bindLet(sharedLets[index], activation) }
 
         var results: [(program: String, result: ProgramResult)] = []
         results.reserveCapacity(plans.count)
@@ -396,7 +430,8 @@ final class EngineCore: Sendable {
                                 for position in uses.indices { (fields + position).initialize(to: summaries[uses[position]]) }
                             }))
                 }
-                for definition in program.lets { bindLet(definition, activation) }
+                let lets = plan.lets
+                for position in 0..<lets.count { bindLet(lets[position], activation) }
                 let result: ProgramResult
                 switch program.body {
                 case .certification(let rules):
@@ -409,7 +444,7 @@ final class EngineCore: Sendable {
                     if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(eligibility, type: type, fields: plan.summaryFields) }
                     result = .eligibility(eligibility)
                 case .award(let rules):
-                    var award = evaluateAward(rules, activation)
+                    var award = evaluateAward(rules, plan: plan.award!, activation)
                     if late { award.excludedBecause = "late" }
                     result = .award(award)
                 }
@@ -419,15 +454,23 @@ final class EngineCore: Sendable {
         return DossierEvaluation(dossier: dossier, ruleSetHash: ruleSet.hash, round: round, late: late, results: results)
     }
 
-    private func bindLet(_ definition: LetDefinition, _ activation: Activation) {
+    private func bindLet(_ plan: LetPlan, _ activation: Activation) {
         do throws(EvalError) {
-            activation.bind(definition.slot, try definition.expression.program.evaluate(activation))
+            activation.bind(plan.slot, try Program.evaluate(plan.program, activation))
         } catch {
-            activation.fail(definition.slot, error)
+            activation.fail(plan.slot, error)
         }
     }
 
     typealias Decision = RuleEngine.Decision
+
+    func decide(_ program: Unmanaged<Program>, _ activation: Activation) -> Decision {
+        do throws(EvalError) {
+            return Decision(status: try Program.evaluateBool(program, activation) ? .met : .notMet, error: nil)
+        } catch {
+            return Decision(status: error.isMissing ? .unknown : .error, error: error)
+        }
+    }
 
     func decide(_ expression: RuleExpression, _ activation: Activation) -> Decision {
         do throws(EvalError) {
@@ -443,14 +486,23 @@ final class EngineCore: Sendable {
         return expression.probes.map { $0.read(activation) }
     }
 
-    func conditionResult(_ condition: Condition, _ activation: Activation) -> ConditionResult {
-        let decision = decide(condition.when, activation)
-        if decision.error == nil, !options.recordValues { return ConditionResult(id: condition.id, status: decision.status, details: nil) }
-        let recorded = values(condition.when, activation)
-        if decision.error == nil, recorded.isEmpty { return ConditionResult(id: condition.id, status: decision.status, details: nil) }
+    func conditionResult(_ plan: ConditionPlan, _ activation: Activation) -> ConditionResult {
+        let decision = decide(plan.program, activation)
+        if decision.error == nil, !options.recordValues { return ConditionResult(id: plan.condition.id, status: decision.status, details: nil) }
+        let recorded = values(plan.condition.when, activation)
+        if decision.error == nil, recorded.isEmpty { return ConditionResult(id: plan.condition.id, status: decision.status, details: nil) }
         return ConditionResult(
-            id: condition.id, status: decision.status,
+            id: plan.condition.id, status: decision.status,
             details: ResultDetails.make(missing: decision.rawMissing, error: decision.message, values: recorded))
+    }
+
+    /// The results of a list of conditions, in order.
+    func conditionResults(_ plans: Flat<ConditionPlan>, _ activation: Activation) -> [ConditionResult] {
+        guard plans.count > 0 else { return [] }
+        var results: [ConditionResult] = []
+        results.reserveCapacity(plans.count)
+        for index in 0..<plans.count { results.append(conditionResult(plans[index], activation)) }
+        return results
     }
 
     // MARK: Certification
@@ -460,8 +512,8 @@ final class EngineCore: Sendable {
     ) -> CertificationResult {
         var missing: [String] = []
 
-        let scope = rules.scope.map { conditionResult($0, activation) }
-        let disqualify = rules.disqualify.map { conditionResult($0, activation) }
+        let scope = plan.scope.map { conditionResult($0, activation) }
+        let disqualify = conditionResults(plan.disqualify, activation)
         if let details = scope?.details, !details.missing.isEmpty { RuleEngine.collect(details.missing, into: &missing) }
         for condition in disqualify { if let details = condition.details, !details.missing.isEmpty { RuleEngine.collect(details.missing, into: &missing) } }
 
@@ -634,7 +686,7 @@ final class EngineCore: Sendable {
     // MARK: Eligibility
 
     func evaluateEligibility(_ rules: EligibilityRules, plan: RuleEngine.EligibilityPlan, _ activation: Activation) -> EligibilityResult {
-        let conditions = rules.conditions.map { conditionResult($0, activation) }
+        let conditions = conditionResults(plan.conditions, activation)
         var missing: [String] = []
         var notMet = false
         var undecided = false
@@ -652,7 +704,7 @@ final class EngineCore: Sendable {
         }
         var terms: [(name: String, value: Value)]?
         var termsRow: Int?
-        for index in rules.terms.indices where decide(rules.terms[index].when, activation).status == .met {
+        for index in 0..<plan.terms.count where decide(plan.terms[index], activation).status == .met {
             terms = rules.terms[index].values
             termsRow = index
             break
@@ -660,32 +712,82 @@ final class EngineCore: Sendable {
         var notes: [(id: String, text: LocalizedText)] = []
         if let slot = rules.termsSlot {
             activation.bind(slot, termsRow.map { plan.termsMaps[$0] } ?? plan.noTerms)
-            for note in rules.notes where decide(note.when, activation).status == .met { notes.append((note.id, note.text)) }
+            for index in 0..<plan.notes.count where decide(plan.notes[index], activation).status == .met {
+                notes.append((rules.notes[index].id, rules.notes[index].text))
+            }
         }
         return EligibilityResult(outcome: outcome, conditions: conditions, terms: terms, termsRow: termsRow, notes: notes, missing: missing)
     }
 
     // MARK: Award (per dossier; the ranking is `rank(_:)`)
 
-    func evaluateAward(_ rules: AwardRules, _ activation: Activation) -> AwardResult {
-        let eligibility = conditionResult(rules.eligible, activation)
+    func evaluateAward(_ rules: AwardRules, plan: RuleEngine.AwardPlan, _ activation: Activation) -> AwardResult {
+        let eligibility = conditionResult(plan.eligible, activation)
         var score: Value?
         var scoreError: String?
         do throws(EvalError) {
-            score = try rules.score.program.evaluate(activation)
+            score = try Program.evaluate(plan.score, activation)
         } catch {
             scoreError = error.message
         }
         var category: String?
         if eligibility.status == .met {
-            for candidate in rules.categories where decide(candidate.when, activation).status == .met {
-                category = candidate.id
+            for index in 0..<plan.categories.count where decide(plan.categories[index], activation).status == .met {
+                category = rules.categories[index].id
                 break
             }
         }
         var keys: [Value?] = []
-        keys.reserveCapacity(rules.rankBy.count)
-        for key in rules.rankBy { keys.append(try? key.expression.program.evaluate(activation)) }
+        keys.reserveCapacity(plan.rankBy.count)
+        for index in 0..<plan.rankBy.count { keys.append(try? Program.evaluate(plan.rankBy[index], activation)) }
         return AwardResult(eligibility: eligibility, score: score, scoreError: scoreError, category: category, rankKeys: keys)
     }
 }
+
+/// A fixed array of plain values (unretained references and numbers), read without reference
+/// counting or bounds checks: the plans the evaluation loops walk for every dossier.
+final class Flat<Element>: @unchecked Sendable {
+    // @unchecked: written once, in init, and only read afterwards.
+    let base: UnsafeMutablePointer<Element>
+    let count: Int
+
+    init(_ elements: [Element]) {
+        count = elements.count
+        base = .allocate(capacity: max(elements.count, 1))
+        elements.withUnsafeBufferPointer { buffer in
+            if let address = buffer.baseAddress { base.initialize(from: address, count: buffer.count) }
+        }
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    @inline(__always)
+    subscript(index: Int) -> Element { base[index] }
+}
+
+/// A let: its slot and its program (kept alive by the rule set).
+struct LetPlan {
+    let slot: Int
+    let program: Unmanaged<Program>
+
+    init(_ definition: LetDefinition) {
+        slot = definition.slot
+        program = Unmanaged.passUnretained(definition.expression.program)
+    }
+}
+
+/// A condition and its program (both kept alive by the rule set).
+struct ConditionPlan {
+    unowned(unsafe) let condition: Condition
+    let program: Unmanaged<Program>
+
+    init(_ condition: Condition) {
+        self.condition = condition
+        program = Unmanaged.passUnretained(condition.when.program)
+    }
+}
+
+func unretained(_ expression: RuleExpression) -> Unmanaged<Program> { Unmanaged.passUnretained(expression.program) }
