@@ -945,6 +945,7 @@ extension Compiler {
 
     /// `size(x)`: read in place for a field, nothing copied.
     private func typedSize(_ operand: CheckedNode, offset: Int) -> NumEvaluator {
+        if let distinct = distinctCount(operand) { return distinct }
         if let path = FieldPath(operand) {
             let missing = path.missing
             return { a throws(EvalError) in
@@ -958,6 +959,62 @@ extension Compiler {
         }
         let x = compile(operand)
         return { a throws(EvalError) in .int(try sizeOf(try x(a), offset: offset)) }
+    }
+
+    /// `size(distinct(list.map(x, x.path)))` with string paths: the distinct strings counted as they
+    /// come (by CEL equality, as `distinct` keeps them), no list built.
+    private func distinctCount(_ operand: CheckedNode) -> NumEvaluator? {
+        guard case .call("distinct", _, let args) = operand.kind, args.count == 1, case .comprehension(let c) = args[0].kind,
+            c.kind == .map, c.predicate == nil, c.slot2 == nil, let transformNode = c.transform, transformNode.type == .string,
+            case .list = c.range.type, let path = ElementPath(transformNode, slot: c.slot)
+        else { return nil }
+        // Anything unusual at run time (an element that is not a record, a value that is not a
+        // string): the general closures.
+        let general = compileGeneral(CheckedNode(offset: operand.offset, type: .int, kind: .call(function: "size", implementation: .unary(Strings.size), args: [operand])))
+        let range = compile(c.range)
+        let missing = path.missing
+        return { a throws(EvalError) in
+            let source = try range(a)
+            guard case .list(let items) = source else {
+                guard case .int(let n) = try general(a) else { return .int(0) }
+                return .int(n)
+            }
+            var unusual = false
+            let count = try items.withUnsafeBufferPointer { (buffer) throws(EvalError) -> Int in
+                try withUnsafeTemporaryAllocation(of: String.self, capacity: max(buffer.count, 1)) { (kept) throws(EvalError) -> Int in
+                    var count = 0
+                    defer { kept.baseAddress!.deinitialize(count: count) }
+                    for index in buffer.indices {
+                        guard let p = try path.pointer(buffer.baseAddress! + index) else {
+                            unusual = true
+                            return 0
+                        }
+                        switch p.pointee {
+                        case .some(.string(let s)):
+                            var seen = false
+                            for k in 0..<count where Operators.sameCodePoints(kept[k], s) {
+                                seen = true
+                                break
+                            }
+                            if !seen {
+                                (kept.baseAddress! + count).initialize(to: s)
+                                count += 1
+                            }
+                        case .none: throw missing
+                        case .some:
+                            unusual = true
+                            return 0
+                        }
+                    }
+                    return count
+                }
+            }
+            if unusual {
+                guard case .int(let n) = try general(a) else { return .int(0) }
+                return .int(n)
+            }
+            return .int(Int64(count))
+        }
     }
 
     /// `sum(list)`; over `list.map(x, number)` the numbers are added as they come, no list built.
