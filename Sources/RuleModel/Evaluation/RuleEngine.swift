@@ -524,10 +524,10 @@ final class EngineCore: Sendable {
         for index in 0..<plan.criteria.count {
             let criterionPlan = plan.criteria[index]
             let result = evaluateCriterion(criterionPlan, rows: plan.rows, activation)
-            if let details = result.details, !details.missing.isEmpty { RuleEngine.collect(details.missing, into: &missing) }
+            if result.details != nil, let details = result.details, !details.missing.isEmpty { RuleEngine.collect(details.missing, into: &missing) }
             points += result.points
             if criterionPlan.section >= 0 { sectionPoints[criterionPlan.section] += result.points }
-            criteria.append(result)
+            criteria.append(consume result)
         }
 
         // The highest tier whose every condition holds; shortfalls of the others when explaining.
@@ -644,11 +644,11 @@ final class EngineCore: Sendable {
                     details: ResultDetails.make(missing: missingFields ?? [], error: firstError, values: recorded))
             }
         }
-        let missing = missingFields ?? []
-        let status: Status = firstError != nil ? .error : (missing.isEmpty ? .notMet : .unknown)
-        if !options.recordValues, status == .notMet {
+        if !options.recordValues, firstError == nil, missingFields == nil {
             return CriterionResult(id: plan.criterion.id, status: .notMet, points: 0, row: nil, details: nil)
         }
+        let missing = missingFields ?? []
+        let status: Status = firstError != nil ? .error : (missing.isEmpty ? .notMet : .unknown)
         var used: [UsedValue] = []
         if options.recordValues {
             for row in plan.criterion.rows {
