@@ -110,10 +110,32 @@ public struct RuleEngine: Sendable {
         let rows: UnsafeMutableBufferPointer<RowPlan>
         let scope: ConditionPlan?
         let disqualify: Flat<ConditionPlan>
+        /// Each tier's requirements in flat form (for deciding tiers without explanations).
+        let tierChecks: Flat<TierCheck>
+        let tierRequires: Flat<Int>
+        let tierSections: Flat<SectionMinimum>
 
-        init(sectionOfCriterion: [Int], tiers: [TierPlan], criteria: [Criterion], sections: [Section], scope: Condition?, disqualify: [Condition]) {
+        init(
+            sectionOfCriterion: [Int], tiers: [TierPlan], criteria: [Criterion], sections: [Section], scope: Condition?, disqualify: [Condition],
+            tierConditions: [RuleExpression?]
+        ) {
             self.scope = scope.map(ConditionPlan.init)
             self.disqualify = Flat(disqualify.map(ConditionPlan.init))
+            var checks: [TierCheck] = []
+            var requires: [Int] = []
+            var minimums: [SectionMinimum] = []
+            for (index, tier) in tiers.enumerated() {
+                checks.append(
+                    TierCheck(
+                        minPoints: tier.minPoints, firstRequired: requires.count, requiredCount: tier.requires.count,
+                        firstSection: minimums.count, sectionCount: tier.sectionMinimums.count,
+                        condition: tierConditions[index].map(unretained)))
+                requires += tier.requires
+                minimums += tier.sectionMinimums.map { SectionMinimum(section: $0.section, points: $0.points) }
+            }
+            tierChecks = Flat(checks)
+            tierRequires = Flat(requires)
+            tierSections = Flat(minimums)
             self.tiers = tiers
             sectionIDs = sections.map(\.id)
             rules = criteria
@@ -149,6 +171,20 @@ public struct RuleEngine: Sendable {
         let points: Int
     }
 
+    struct TierCheck {
+        let minPoints: Int
+        let firstRequired: Int
+        let requiredCount: Int
+        let firstSection: Int
+        let sectionCount: Int
+        let condition: Unmanaged<Program>?
+    }
+
+    struct SectionMinimum {
+        let section: Int
+        let points: Int
+    }
+
     struct TierPlan: Sendable {
         let minPoints: Int
         /// Criterion indexes that must be met.
@@ -177,7 +213,8 @@ public struct RuleEngine: Sendable {
                             sectionMinimums: tier.sectionMinimums.compactMap { entry in sectionIndex[entry.section].map { ($0, entry.points) } },
                             witnesses: tier.when.map { Atom.witnesses(of: $0.checked, among: rules.criteria) } ?? [])
                     },
-                    criteria: rules.criteria, sections: rules.sections, scope: rules.scope, disqualify: rules.disqualify)
+                    criteria: rules.criteria, sections: rules.sections, scope: rules.scope, disqualify: rules.disqualify,
+                    tierConditions: rules.tiers.map(\.when))
             }
             return ProgramPlan(
                 uses: program.uses.compactMap { ids.firstIndex(of: $0) }, isUsed: used.contains(program.id),
@@ -546,7 +583,7 @@ final class EngineCore: Sendable {
                 } else {
                     granted = index
                 }
-            } else if holds(rules.tiers[index], plan: plan.tiers[index], points: points, criteria: criteria, sectionPoints: sectionPoints, activation) {
+            } else if holds(plan, tier: index, points: points, criteria: criteria, sectionPoints: sectionPoints, activation) {
                 granted = index
             }
         }
@@ -592,14 +629,18 @@ final class EngineCore: Sendable {
 
     /// Whether a tier is granted, without working out what it lacks.
     private func holds(
-        _ tier: Tier, plan: RuleEngine.TierPlan, points: Int, criteria: [CriterionResult], sectionPoints: [Int], _ activation: Activation
+        _ plan: RuleEngine.CertificationPlan, tier: Int, points: Int, criteria: [CriterionResult], sectionPoints: [Int], _ activation: Activation
     ) -> Bool {
-        guard points >= plan.minPoints else { return false }
-        for index in plan.requires where criteria[index].status != .met { return false }
-        for minimum in plan.sectionMinimums where sectionPoints[minimum.section] < minimum.points { return false }
-        if let when = tier.when {
+        let check = plan.tierChecks[tier]
+        guard points >= check.minPoints else { return false }
+        for position in 0..<check.requiredCount where criteria[plan.tierRequires[check.firstRequired + position]].status != .met { return false }
+        for position in 0..<check.sectionCount {
+            let minimum = plan.tierSections[check.firstSection + position]
+            if sectionPoints[minimum.section] < minimum.points { return false }
+        }
+        if let condition = check.condition {
             do throws(EvalError) {
-                return try when.program.evaluateBool(activation)
+                return try Program.evaluateBool(condition, activation)
             } catch {
                 return false
             }
