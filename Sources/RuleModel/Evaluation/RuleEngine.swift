@@ -403,6 +403,8 @@ final class EngineCore: Sendable {
     let roundPlans: [RuleEngine.RoundPlan]
     /// The shared lets, in order.
     let sharedLets: Flat<LetPlan>
+    /// The programs with their plans, in evaluation order.
+    let steps: Flat<ProgramStep>
     /// What a missing round reads as (built once).
     let noRound = EvalError(missing: ["round"])
 
@@ -419,6 +421,7 @@ final class EngineCore: Sendable {
         self.validity = validity
         self.roundPlans = roundPlans
         sharedLets = Flat(ruleSet.sharedLets.map(LetPlan.init))
+        steps = Flat(zip(ruleSet.programs, plans).map { ProgramStep(program: $0, plan: $1) })
     }
 
     /// The same plans with other options.
@@ -426,12 +429,10 @@ final class EngineCore: Sendable {
         EngineCore(ruleSet: ruleSet, options: options, plans: plans, roundValues: roundValues, validity: validity, roundPlans: roundPlans)
     }
 
-    /// The `round` record and validity table of a round: this calendar's own round by identity,
-    /// else by id.
-    private func roundPlan(_ round: Round) -> (value: Value, validity: [Int: Timestamp])? {
-        for plan in roundPlans where plan.round === round { return (plan.value, plan.validity) }
-        guard let value = roundValues[round.id] else { return nil }
-        return (value, validity[round.id] ?? [:])
+    /// The index in `roundPlans` of a round: this calendar's own round by identity, else by id.
+    private func roundIndex(_ round: Round) -> Int? {
+        for index in roundPlans.indices where roundPlans[index].round === round { return index }
+        return roundPlans.firstIndex { $0.round.id == round.id }
     }
 
     /// Whether tier shortfalls are worked out for every tier (explanations) or only as needed.
@@ -439,9 +440,9 @@ final class EngineCore: Sendable {
 
     func evaluate(_ dossier: Dossier, round: Round?, activation: Activation) -> DossierEvaluation {
         activation.bind(RuleSet.dossierSlot, .record(dossier.value))
-        let roundPlan = round.flatMap(roundPlan)
-        if let roundPlan {
-            activation.bind(RuleSet.roundSlot, roundPlan.value)
+        let roundIndex = round.flatMap(roundIndex)
+        if let roundIndex {
+            activation.bind(RuleSet.roundSlot, roundPlans[roundIndex].value)
         } else {
             activation.fail(RuleSet.roundSlot, noRound)
         }
@@ -455,9 +456,11 @@ final class EngineCore: Sendable {
         withUnsafeTemporaryAllocation(of: Value?.self, capacity: plans.count) { summaries in
             summaries.initialize(repeating: nil)
             defer { summaries.deinitialize() }
-            for index in ruleSet.programs.indices {
-                let program = ruleSet.programs[index]
-                let plan = plans[index]
+            let steps = self.steps
+            for index in 0..<steps.count {
+                let step = steps[index]
+                unowned(unsafe) let program = step.program
+                unowned(unsafe) let plan = step.plan
                 if !plan.uses.isEmpty {
                     let uses = plan.uses
                     activation.bind(
@@ -473,7 +476,7 @@ final class EngineCore: Sendable {
                 switch program.body {
                 case .certification(let rules):
                     let certification = evaluateCertification(
-                        rules, plan: plan.certification!, activation, late: late, validity: roundPlan?.validity)
+                        rules, plan: plan.certification!, activation, late: late, round: roundIndex)
                     if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(certification, type: type, fields: plan.summaryFields) }
                     result = .certification(certification)
                 case .eligibility(let rules):
@@ -545,7 +548,7 @@ final class EngineCore: Sendable {
     // MARK: Certification
 
     func evaluateCertification(
-        _ rules: CertificationRules, plan: RuleEngine.CertificationPlan, _ activation: Activation, late: Bool = false, validity: [Int: Timestamp]? = nil
+        _ rules: CertificationRules, plan: RuleEngine.CertificationPlan, _ activation: Activation, late: Bool = false, round: Int? = nil
     ) -> CertificationResult {
         var missing: [String] = []
 
@@ -624,7 +627,7 @@ final class EngineCore: Sendable {
             sectionPoints: sectionPoints, criteria: criteria, scope: scope, disqualify: disqualify, missing: missing, nextTier: next,
             tierShortfalls: explains && above < rules.tiers.count ? (above..<rules.tiers.count).compactMap { shortfalls[$0] } : [],
             tierRank: tierIndex.map { $0 + 1 } ?? 0,
-            validUntil: outcome == .certified ? rules.validityYears.flatMap { years in validity?[years] } : nil)
+            validUntil: outcome == .certified ? rules.validityYears.flatMap { years in round.flatMap { roundPlans[$0].validity[years] } } : nil)
     }
 
     /// Whether a tier is granted, without working out what it lacks.
@@ -807,6 +810,12 @@ final class Flat<Element>: @unchecked Sendable {
 
     @inline(__always)
     subscript(index: Int) -> Element { base[index] }
+}
+
+/// A program of the rule set and its plan (both kept alive by the engine).
+struct ProgramStep {
+    unowned(unsafe) let program: ProgramDefinition
+    unowned(unsafe) let plan: RuleEngine.ProgramPlan
 }
 
 /// A let: its slot and its program (kept alive by the rule set).
