@@ -208,6 +208,17 @@ struct FieldPath: Sendable {
         return parent._withUnsafeGuaranteedRef { $0.fieldPointer(last) }
     }
 
+    /// The records of the list at the end of the path, unretained (nil when the list is empty or
+    /// not all records); missing data when the list or a step to it is absent.
+    @inline(__always)
+    func elementRecords(_ a: Activation) throws(EvalError) -> UnsafeMutableBufferPointer<Unmanaged<RecordValue>>? {
+        guard let parent = try parent(a) else { throw missing }
+        let last = self.last
+        let (present, elements) = parent._withUnsafeGuaranteedRef { ($0.hasField(last), $0.elementRecordsOfField(last)) }
+        guard present else { throw missing }
+        return elements
+    }
+
     /// The record at the end of the path (for record-typed paths), unretained.
     @inline(__always)
     func record(_ a: Activation) throws(EvalError) -> Unmanaged<RecordValue>? {
@@ -321,6 +332,20 @@ struct ElementPath: Sendable {
         third = indexes.count > 2 ? indexes[2] : -1
         steps = indexes.count
         missing = EvalError(missing: [path], offset: node.offset)
+    }
+
+    /// Where the value at the end of the path is stored, starting from an element record; nil when
+    /// a step is absent.
+    @inline(__always)
+    func pointer(in record: RecordValue) -> UnsafePointer<Value?>? {
+        if steps == 1 { return record.fieldPointer(first) }
+        let (first, second, third, steps) = (self.first, self.second, self.third, self.steps)
+        return record.recordField(first).flatMap { inner in
+            inner._withUnsafeGuaranteedRef { inner in
+                if steps == 2 { return inner.fieldPointer(second) }
+                return inner.recordField(second).map { $0._withUnsafeGuaranteedRef { $0.fieldPointer(third) } }
+            }
+        }
     }
 
     /// Where the value at the end of the path is stored; nil when the element is not a record
@@ -1026,8 +1051,40 @@ extension Compiler {
             let range = compile(c.range)
             let slot = c.slot
             let comprehensionOffset = operand.offset
+            let sumNode = CheckedNode(offset: offset, type: .dyn, kind: .call(function: "sum", implementation: .unary(Aggregates.sum), args: [operand]))
+            let generalSum = compileGeneral(sumNode)
+            let general: NumEvaluator = { a throws(EvalError) in
+                let value = try generalSum(a)
+                guard let number = Num(value) else { throw notNumber(value, offset) }
+                return number
+            }
             let onElement = elementNum(transformNode, slot: slot)
+            let rangePath = FieldPath(c.range)
+            let elementPath = ElementPath(transformNode, slot: slot)
             return NumBox { a throws(EvalError) in
+                // A list of records in a field, summed field by field in place: nothing retained.
+                if let rangePath, let elementPath, let records = try rangePath.elementRecords(a) {
+                    var total = Num.int(0)
+                    var additionError: EvalError?
+                    for record in records {
+                        let number: Num? = record._withUnsafeGuaranteedRef { record in
+                            guard let p = elementPath.pointer(in: record) else { return nil }
+                            switch p.pointee {
+                            case .some(.int(let i)): return .int(i)
+                            case .some(.decimal(let d)): return .decimal(d)
+                            case .some(let value): return Num(value)
+                            case .none: return nil
+                            }
+                        }
+                        // Absent or not a number: the general route says what (and stops there).
+                        guard let number else { return try general(a) }
+                        if additionError == nil {
+                            do throws(EvalError) { total = try Num.add(total, number) } catch { additionError = error }
+                        }
+                    }
+                    if let additionError { throw additionError.at(offset) }
+                    return total
+                }
                 let source = try range(a)
                 guard case .list(let items) = source else {
                     if case .map(let map) = source {

@@ -144,23 +144,20 @@ public final class RecordValue: @unchecked Sendable {
     /// For each field that holds a record, an unretained reference to it (the field keeps it
     /// alive), so that paths like `dossier.company.employees` are walked without reference counting.
     private let records: UnsafeMutablePointer<Unmanaged<RecordValue>?>
+    /// For each field that holds a non-empty list of records only, unretained references to those
+    /// records (the list keeps them alive), so comprehensions over them touch no reference counts.
+    private let elementRecords: UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>
     public let count: Int
 
     public init(type: RecordType, fields: [Value?]) {
         precondition(fields.count == type.fields.count, "record \(type.name) needs \(type.fields.count) fields")
         self.type = type
         count = fields.count
-        (storage, records) = RecordValue.allocate(fields.count)
+        (storage, records, elementRecords) = RecordValue.allocate(fields.count)
         fields.withUnsafeBufferPointer { buffer in
-            for index in 0..<buffer.count {
-                (storage + index).initialize(to: buffer[index])
-                if case .record(let record)? = buffer[index] {
-                    (records + index).initialize(to: Unmanaged.passUnretained(record))
-                } else {
-                    (records + index).initialize(to: nil)
-                }
-            }
+            for index in 0..<buffer.count { (storage + index).initialize(to: buffer[index]) }
         }
+        indexReferences()
     }
 
     /// A record whose fields are written by `body` into uninitialised storage of `count` fields
@@ -168,32 +165,57 @@ public final class RecordValue: @unchecked Sendable {
     public init(type: RecordType, initializingWith body: (UnsafeMutablePointer<Value?>) -> Void) {
         self.type = type
         count = type.fields.count
-        (storage, records) = RecordValue.allocate(count)
+        (storage, records, elementRecords) = RecordValue.allocate(count)
         body(storage)
+        indexReferences()
+    }
+
+    /// Fills the unretained references to the records the fields hold.
+    private func indexReferences() {
         for index in 0..<count {
-            if case .record(let record)? = storage[index] {
+            switch storage[index] {
+            case .some(.record(let record)):
                 (records + index).initialize(to: Unmanaged.passUnretained(record))
-            } else {
+                (elementRecords + index).initialize(to: nil)
+            case .some(.list(let items)) where !items.isEmpty && items.allSatisfy({ if case .record = $0 { true } else { false } }):
                 (records + index).initialize(to: nil)
+                let references = UnsafeMutableBufferPointer<Unmanaged<RecordValue>>.allocate(capacity: items.count)
+                for position in items.indices {
+                    guard case .record(let record) = items[position] else { continue }
+                    (references.baseAddress! + position).initialize(to: Unmanaged.passUnretained(record))
+                }
+                (elementRecords + index).initialize(to: references)
+            default:
+                (records + index).initialize(to: nil)
+                (elementRecords + index).initialize(to: nil)
             }
         }
     }
 
-    /// One block for both: the fields, then the record references.
-    private static func allocate(_ count: Int) -> (UnsafeMutablePointer<Value?>, UnsafeMutablePointer<Unmanaged<RecordValue>?>) {
-        let valuesSize = max(count, 1) * MemoryLayout<Value?>.stride
+    /// One block for all three: the fields, the record references, the element references.
+    private static func allocate(_ count: Int) -> (
+        UnsafeMutablePointer<Value?>, UnsafeMutablePointer<Unmanaged<RecordValue>?>,
+        UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>
+    ) {
+        let slots = max(count, 1)
+        let valuesSize = slots * MemoryLayout<Value?>.stride
+        let referencesSize = slots * MemoryLayout<Unmanaged<RecordValue>?>.stride
         let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: valuesSize + max(count, 1) * MemoryLayout<Unmanaged<RecordValue>?>.stride,
-            alignment: max(MemoryLayout<Value?>.alignment, MemoryLayout<Unmanaged<RecordValue>?>.alignment))
-        let values = raw.bindMemory(to: Value?.self, capacity: max(count, 1))
-        let references = (raw + valuesSize).bindMemory(to: Unmanaged<RecordValue>?.self, capacity: max(count, 1))
-        return (values, references)
+            byteCount: valuesSize + referencesSize + slots * MemoryLayout<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>.stride,
+            alignment: max(MemoryLayout<Value?>.alignment, MemoryLayout<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>.alignment))
+        let values = raw.bindMemory(to: Value?.self, capacity: slots)
+        let references = (raw + valuesSize).bindMemory(to: Unmanaged<RecordValue>?.self, capacity: slots)
+        let elements = (raw + valuesSize + referencesSize).bindMemory(to: UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?.self, capacity: slots)
+        return (values, references, elements)
     }
 
     deinit {
         // One by one: the destroy of a `Value?` is then inlined (a bulk `deinitialize(count:)` goes
         // through the generic runtime, value witness by value witness).
-        for index in 0..<count { _ = (storage + index).move() }
+        for index in 0..<count {
+            _ = (storage + index).move()
+            elementRecords[index]?.deallocate()
+        }
         UnsafeMutableRawPointer(storage).deallocate()
     }
 
@@ -213,6 +235,10 @@ public final class RecordValue: @unchecked Sendable {
     /// The record held by the field at a slot index, unretained; nil when absent or not a record.
     @inline(__always)
     func recordField(_ index: Int) -> Unmanaged<RecordValue>? { records[index] }
+
+    /// The records of a field holding a non-empty list of records, unretained; nil otherwise.
+    @inline(__always)
+    func elementRecordsOfField(_ index: Int) -> UnsafeMutableBufferPointer<Unmanaged<RecordValue>>? { elementRecords[index] }
 
     /// The field's storage, for reading a value in place without copying it.
     @inline(__always)
