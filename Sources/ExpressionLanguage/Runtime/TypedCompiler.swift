@@ -219,6 +219,17 @@ struct FieldPath: Sendable {
         return elements
     }
 
+    /// The items of the list at the end of the path when they are not records, in place (nil when
+    /// the list is empty or of records); missing data when the list or a step to it is absent.
+    @inline(__always)
+    func elementValues(_ a: Activation) throws(EvalError) -> UnsafeMutableBufferPointer<Value>? {
+        guard let parent = try parent(a) else { throw missing }
+        let last = self.last
+        let (present, elements) = parent._withUnsafeGuaranteedRef { ($0.hasField(last), $0.elementValuesOfField(last)) }
+        guard present else { throw missing }
+        return elements
+    }
+
     /// The record at the end of the path (for record-typed paths), unretained.
     @inline(__always)
     func record(_ a: Activation) throws(EvalError) -> Unmanaged<RecordValue>? {
@@ -681,7 +692,56 @@ extension Compiler {
         let slot2 = c.slot2 ?? -1
         let name = c.kind.rawValue
         let onElement: ElementBool? = slot2 < 0 ? elementBool(c.predicate!, slot: slot) : nil
+        let onRecord = slot2 < 0 ? elementBoolOnRecord(c.predicate!, slot: slot) : nil
+        let rangePath = FieldPath(c.range)
         return { a throws(EvalError) in
+            // A list field read in place, the predicate on each element without binding it.
+            if let rangePath, onElement != nil || onRecord != nil {
+                if let onRecord, let records = try rangePath.elementRecords(a) {
+                    var pending: EvalError?
+                    var undecided = false
+                    for record in records {
+                        var failure: EvalError?
+                        let holds: Bool? = record._withUnsafeGuaranteedRef { record in
+                            do throws(EvalError) { return try onRecord(record) } catch {
+                                failure = error
+                                return false
+                            }
+                        }
+                        if let failure {
+                            pending = pending.map { $0.merged(with: failure) } ?? failure
+                            continue
+                        }
+                        guard let holds else {
+                            undecided = true
+                            break
+                        }
+                        if holds == decisive { return decisive }
+                    }
+                    if !undecided {
+                        if let pending { throw pending }
+                        return !decisive
+                    }
+                } else if let onElement, let items = try rangePath.elementValues(a) {
+                    var pending: EvalError?
+                    var undecided = false
+                    for index in items.indices {
+                        do throws(EvalError) {
+                            guard let holds = try onElement(items.baseAddress! + index, a) else {
+                                undecided = true
+                                break
+                            }
+                            if holds == decisive { return decisive }
+                        } catch {
+                            pending = pending.map { $0.merged(with: error) } ?? error
+                        }
+                    }
+                    if !undecided {
+                        if let pending { throw pending }
+                        return !decisive
+                    }
+                }
+            }
             let source = try range(a)
             defer {
                 a.set(slot, .unbound)
@@ -771,6 +831,30 @@ extension Compiler {
         let missing = path.missing
         return { element, _ throws(EvalError) in
             guard let p = try path.pointer(element) else { return nil }
+            switch p.pointee {
+            case .some(.string(let s)):
+                for candidate in candidates where candidate.matches(s) { return true }
+                return false
+            case .none: throw missing
+            case .some: return nil
+            }
+        }
+    }
+
+    /// `x.path in [constant strings]` on an element record (nil: the general route).
+    func elementBoolOnRecord(_ node: CheckedNode, slot: Int) -> (@Sendable (RecordValue) throws(EvalError) -> Bool?)? {
+        guard case .call("@in", _, let args) = node.kind, args.count == 2, case .list(let items)? = args[1].constantValue, items.count <= 16,
+            let path = ElementPath(args[0], slot: slot)
+        else { return nil }
+        var strings: [ConstantString] = []
+        for item in items {
+            guard case .string(let s) = item else { return nil }
+            strings.append(ConstantString(s))
+        }
+        let candidates = strings
+        let missing = path.missing
+        return { record throws(EvalError) in
+            guard let p = path.pointer(in: record) else { throw missing }
             switch p.pointee {
             case .some(.string(let s)):
                 for candidate in candidates where candidate.matches(s) { return true }

@@ -147,13 +147,16 @@ public final class RecordValue: @unchecked Sendable {
     /// For each field that holds a non-empty list of records only, unretained references to those
     /// records (the list keeps them alive), so comprehensions over them touch no reference counts.
     private let elementRecords: UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>
+    /// For each field that holds a non-empty list of other values (strings, numbers), a copy of
+    /// the items in memory the record owns, read in place by comprehensions.
+    private let elementValues: UnsafeMutablePointer<UnsafeMutableBufferPointer<Value>?>
     public let count: Int
 
     public init(type: RecordType, fields: [Value?]) {
         precondition(fields.count == type.fields.count, "record \(type.name) needs \(type.fields.count) fields")
         self.type = type
         count = fields.count
-        (storage, records, elementRecords) = RecordValue.allocate(fields.count)
+        (storage, records, elementRecords, elementValues) = RecordValue.allocate(fields.count)
         fields.withUnsafeBufferPointer { buffer in
             for index in 0..<buffer.count { (storage + index).initialize(to: buffer[index]) }
         }
@@ -165,7 +168,7 @@ public final class RecordValue: @unchecked Sendable {
     public init(type: RecordType, initializingWith body: (UnsafeMutablePointer<Value?>) -> Void) {
         self.type = type
         count = type.fields.count
-        (storage, records, elementRecords) = RecordValue.allocate(count)
+        (storage, records, elementRecords, elementValues) = RecordValue.allocate(count)
         body(storage)
         indexReferences()
     }
@@ -173,6 +176,7 @@ public final class RecordValue: @unchecked Sendable {
     /// Fills the unretained references to the records the fields hold.
     private func indexReferences() {
         for index in 0..<count {
+            (elementValues + index).initialize(to: nil)
             switch storage[index] {
             case .some(.record(let record)):
                 (records + index).initialize(to: Unmanaged.passUnretained(record))
@@ -185,6 +189,12 @@ public final class RecordValue: @unchecked Sendable {
                     (references.baseAddress! + position).initialize(to: Unmanaged.passUnretained(record))
                 }
                 (elementRecords + index).initialize(to: references)
+            case .some(.list(let items)) where !items.isEmpty:
+                (records + index).initialize(to: nil)
+                (elementRecords + index).initialize(to: nil)
+                let copy = UnsafeMutableBufferPointer<Value>.allocate(capacity: items.count)
+                _ = copy.initialize(from: items)
+                elementValues[index] = copy
             default:
                 (records + index).initialize(to: nil)
                 (elementRecords + index).initialize(to: nil)
@@ -192,21 +202,23 @@ public final class RecordValue: @unchecked Sendable {
         }
     }
 
-    /// One block for all three: the fields, the record references, the element references.
+    /// One block for all four: the fields, the record references, the element tables.
     private static func allocate(_ count: Int) -> (
         UnsafeMutablePointer<Value?>, UnsafeMutablePointer<Unmanaged<RecordValue>?>,
-        UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>
+        UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>, UnsafeMutablePointer<UnsafeMutableBufferPointer<Value>?>
     ) {
         let slots = max(count, 1)
         let valuesSize = slots * MemoryLayout<Value?>.stride
         let referencesSize = slots * MemoryLayout<Unmanaged<RecordValue>?>.stride
+        let elementsSize = slots * MemoryLayout<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>.stride
         let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: valuesSize + referencesSize + slots * MemoryLayout<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>.stride,
+            byteCount: valuesSize + referencesSize + elementsSize + slots * MemoryLayout<UnsafeMutableBufferPointer<Value>?>.stride,
             alignment: max(MemoryLayout<Value?>.alignment, MemoryLayout<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>.alignment))
         let values = raw.bindMemory(to: Value?.self, capacity: slots)
         let references = (raw + valuesSize).bindMemory(to: Unmanaged<RecordValue>?.self, capacity: slots)
         let elements = (raw + valuesSize + referencesSize).bindMemory(to: UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?.self, capacity: slots)
-        return (values, references, elements)
+        let items = (raw + valuesSize + referencesSize + elementsSize).bindMemory(to: UnsafeMutableBufferPointer<Value>?.self, capacity: slots)
+        return (values, references, elements, items)
     }
 
     deinit {
@@ -215,6 +227,10 @@ public final class RecordValue: @unchecked Sendable {
         for index in 0..<count {
             _ = (storage + index).move()
             elementRecords[index]?.deallocate()
+            if let items = elementValues[index] {
+                items.baseAddress!.deinitialize(count: items.count)
+                items.deallocate()
+            }
         }
         UnsafeMutableRawPointer(storage).deallocate()
     }
@@ -239,6 +255,11 @@ public final class RecordValue: @unchecked Sendable {
     /// The records of a field holding a non-empty list of records, unretained; nil otherwise.
     @inline(__always)
     func elementRecordsOfField(_ index: Int) -> UnsafeMutableBufferPointer<Unmanaged<RecordValue>>? { elementRecords[index] }
+
+    /// The items of a field holding a non-empty list of values other than records, in memory the
+    /// record owns; nil otherwise.
+    @inline(__always)
+    func elementValuesOfField(_ index: Int) -> UnsafeMutableBufferPointer<Value>? { elementValues[index] }
 
     /// The field's storage, for reading a value in place without copying it.
     @inline(__always)
