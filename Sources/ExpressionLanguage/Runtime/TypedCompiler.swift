@@ -501,6 +501,15 @@ extension Compiler {
     private func typedComparison(_ op: ComparisonOperator, _ l: CheckedNode, _ r: CheckedNode) -> BoolEvaluator? {
         if l.type == .int, r.type == .int, let x = intKernel(l) {
             if case .int(let c)? = r.constantValue {
+                // A field against a constant: one closure, the field read in place.
+                if let path = FieldPath(l) {
+                    switch op {
+                    case .less: return { a throws(EvalError) in try path.readInt(a) < c }
+                    case .lessOrEqual: return { a throws(EvalError) in try path.readInt(a) <= c }
+                    case .greater: return { a throws(EvalError) in try path.readInt(a) > c }
+                    case .greaterOrEqual: return { a throws(EvalError) in try path.readInt(a) >= c }
+                    }
+                }
                 switch op {
                 case .less: return { a throws(EvalError) in try x(a) < c }
                 case .lessOrEqual: return { a throws(EvalError) in try x(a) <= c }
@@ -518,6 +527,33 @@ extension Compiler {
         guard let x = compileNum(l)?.run else { return nil }
         if let constant = r.constantValue {
             guard let c = Num(constant) else { return nil }
+            // A decimal field or let against an int or decimal constant: compared as decimals in
+            // one closure (as `Num.order` does), anything else through `Num.order`.
+            let exact: ExactDecimal? =
+                switch c {
+                case .int(let i): ExactDecimal(i)
+                case .decimal(let d): d
+                default: nil
+                }
+            if let exact, l.type == .decimal {
+                if let path = FieldPath(l) {
+                    return { a throws(EvalError) in
+                        let v = try path.readNum(a)
+                        if case .decimal(let d) = v { return op.holds(d < exact ? -1 : (d == exact ? 0 : 1)) }
+                        guard let order = Num.order(v, c) else { return false }
+                        return op.holds(order)
+                    }
+                }
+                if case .variable(let slot, let name) = l.kind {
+                    let offset = l.offset
+                    return { a throws(EvalError) in
+                        let v = try readNumSlot(a, slot, name, offset)
+                        if case .decimal(let d) = v { return op.holds(d < exact ? -1 : (d == exact ? 0 : 1)) }
+                        guard let order = Num.order(v, c) else { return false }
+                        return op.holds(order)
+                    }
+                }
+            }
             if case .int(let ci) = c {
                 return { a throws(EvalError) in
                     let v = try x(a)
