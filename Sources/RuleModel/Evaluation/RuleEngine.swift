@@ -482,13 +482,11 @@ final class EngineCore: Sendable {
                 case .eligibility(let rules):
                     let eligibility = evaluateEligibility(rules, plan: plan.eligibility!, activation)
                     if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(eligibility, type: type, fields: plan.summaryFields) }
-                    result = .eligibility(eligibility)
+                    result = .eligibility(consume eligibility)
                 case .award(let rules):
-                    var award = evaluateAward(rules, plan: plan.award!, activation)
-                    if late { award.excludedBecause = "late" }
-                    result = .award(award)
+                    result = .award(evaluateAward(rules, plan: plan.award!, activation, late: late))
                 }
-                results.append((program.id, result))
+                results.append((program.id, consume result))
             }
         }
         return DossierEvaluation(dossier: dossier, ruleSetHash: ruleSet.hash, round: round, late: late, results: results)
@@ -765,7 +763,7 @@ final class EngineCore: Sendable {
 
     // MARK: Award (per dossier; the ranking is `rank(_:)`)
 
-    func evaluateAward(_ rules: AwardRules, plan: RuleEngine.AwardPlan, _ activation: Activation) -> AwardResult {
+    func evaluateAward(_ rules: AwardRules, plan: RuleEngine.AwardPlan, _ activation: Activation, late: Bool = false) -> AwardResult {
         let eligibility = conditionResult(plan.eligible, activation)
         var score: Value?
         var scoreError: String?
@@ -784,7 +782,8 @@ final class EngineCore: Sendable {
         var keys: [Value?] = []
         keys.reserveCapacity(plan.rankBy.count)
         for index in 0..<plan.rankBy.count { keys.append(try? Program.evaluate(plan.rankBy[index], activation)) }
-        return AwardResult(eligibility: eligibility, score: score, scoreError: scoreError, category: category, rankKeys: keys)
+        return AwardResult(
+            eligibility: eligibility, score: score, scoreError: scoreError, category: category, rankKeys: keys, excludedBecause: late ? "late" : nil)
     }
 }
 
