@@ -429,7 +429,15 @@ extension Compiler {
 
     /// A closure giving the node's value as a Bool; a non-bool value is an evaluation error.
     func compileBool(_ node: CheckedNode) -> BoolEvaluator {
-        if let kernel = boolKernel(node) { return kernel }
+        if kernels, let kernel = boolKernel(node) { return kernel }
+        if !kernels {
+            // `&&` and `||` are always evaluated as conditions (error absorption).
+            switch node.kind {
+            case .and(let l, let r): return logical(compileBool(l), compileBool(r), isAnd: true)
+            case .or(let l, let r): return logical(compileBool(l), compileBool(r), isAnd: false)
+            default: break
+            }
+        }
         let offset = node.offset
         let general = compileGeneral(node)
         return { a throws(EvalError) in
