@@ -40,10 +40,9 @@ struct Options {
             case "--only": only = next()
             case "--no-explain": explain = false
             case "--no-expressions-only": expressionsOnly = false
-            case "--dump-types": break
             case "--dump": _ = next()
             case "--help", "-h":
-                print("usage: diacert-bench [--n 100000] [--runs 3] [--seed N] [--rules DIR] [--peer-rules DIR] [--shared DIR] [--only peer|dia] [--no-explain]")
+                print("usage: diacert-bench [--n 100000] [--runs 3] [--seed N] [--rules DIR] [--peer-rules DIR] [--shared DIR] [--only peer|dia] [--no-explain] [--no-expressions-only] [--dump FILE]")
                 exit(0)
             default: fail("unknown option \(arguments[index])")
             }
@@ -78,57 +77,6 @@ func measure(runs: Int, _ body: () -> Int) -> (seconds: Double, checksum: Int) {
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let peerRules = loadRules(options.peerRules)
 let diaRules = loadRules(options.diaRules)
-
-// TEMP: dump checked trees
-if CommandLine.arguments.contains("--dump-types") {
-    func show(_ n: CheckedNode, _ indent: String = "") {
-        var k = "\(n.kind)"
-        if k.count > 60 { k = String(k.prefix(60)) }
-        let head: String
-        switch n.kind {
-        case .constant(let v): head = "const \(v.type.displayName)"
-        case .variable(let s, let name): head = "var \(name)#\(s)"
-        case .recordField(_, _, let name, let path): head = "field \(name) [\(path)]"
-        case .select(_, let name, _): head = "select \(name)"
-        case .presence(_, let name): head = "has \(name)"
-        case .fallback: head = "otherwise"
-        case .call(let f, _, _): head = "call \(f)"
-        case .and: head = "&&"
-        case .or: head = "||"
-        case .not: head = "!"
-        case .conditional: head = "?:"
-        case .equals(_, _, let neg): head = neg ? "!=" : "=="
-        case .compare(let op, _, _): head = op.rawValue
-        case .list: head = "list"
-        case .map: head = "map"
-        case .comprehension(let c): head = "comprehension \(c.kind) slot \(c.slot)"
-        default: head = "other"
-        }
-        print(indent + head + " : " + n.type.displayName)
-        switch n.kind {
-        case .recordField(let o, _, _, _), .select(let o, _, _), .presence(let o, _), .not(let o): show(o, indent + "  ")
-        case .call(_, _, let args), .list(let args): for a in args { show(a, indent + "  ") }
-        case .and(let l, let r), .or(let l, let r), .equals(let l, let r, _), .compare(_, let l, let r), .fallback(let l, let r): show(l, indent + "  "); show(r, indent + "  ")
-        case .conditional(let c, let t, let e): show(c, indent + "  "); show(t, indent + "  "); show(e, indent + "  ")
-        case .comprehension(let c): show(c.range, indent + "  r "); if let p = c.predicate { show(p, indent + "  p ") }; if let t = c.transform { show(t, indent + "  t ") }
-        default: break
-        }
-    }
-    for rs in [peerRules, diaRules] {
-        for l in rs.sharedLets { print("LET \(l.name) = \(l.expression.program.source)"); show(l.expression.program.checked, "  ") }
-        for p in rs.programs {
-            for l in p.lets { print("LET \(l.name) = \(l.expression.program.source)"); show(l.expression.program.checked, "  ") }
-            var exprs: [RuleExpression] = []
-            switch p.body {
-            case .certification(let c): exprs = (c.scope.map { [$0.when] } ?? []) + c.disqualify.map(\.when) + c.criteria.flatMap { $0.rows.map(\.when) } + c.tiers.compactMap(\.when)
-            case .eligibility(let e): exprs = e.conditions.map(\.when) + e.terms.map(\.when) + e.notes.map(\.when)
-            case .award(let a): exprs = [a.eligible.when, a.score] + a.categories.map(\.when) + a.rankBy.map(\.expression)
-            }
-            for e in exprs { print("EXPR \(e.program.source)"); show(e.program.checked, "  ") }
-        }
-    }
-    exit(0)
-}
 
 // Agreement dump (for checking that optimisations change no result): `--dump FILE` writes every
 // result of the Dia dossiers (decision-only and explaining engines) and of the peer dossiers.
