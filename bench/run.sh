@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product diacert-bench >&2
+# The peers' shared/ folder beside the checkout (or beside the folder of worktrees).
 shared=()
-[ -d ../shared ] || { [ -d /work/shared ] && shared=(--shared /work/shared); }
+[ -d ../shared ] || { [ -d ../../shared ] && shared=(--shared ../../shared); }
 exec taskset -c 0 .build/release/diacert-bench "${shared[@]}" "$@"
