@@ -219,17 +219,6 @@ struct FieldPath: Sendable {
         return elements
     }
 
-    /// The items of the list at the end of the path when they are not records, in place (nil when
-    /// the list is empty or of records); missing data when the list or a step to it is absent.
-    @inline(__always)
-    func elementValues(_ a: Activation) throws(EvalError) -> UnsafeMutableBufferPointer<Value>? {
-        guard let parent = try parent(a) else { throw missing }
-        let last = self.last
-        let (present, elements) = parent._withUnsafeGuaranteedRef { ($0.hasField(last), $0.elementValuesOfField(last)) }
-        guard present else { throw missing }
-        return elements
-    }
-
     /// The record at the end of the path (for record-typed paths), unretained.
     @inline(__always)
     func record(_ a: Activation) throws(EvalError) -> Unmanaged<RecordValue>? {
@@ -740,8 +729,8 @@ extension Compiler {
         let rangePath = FieldPath(c.range)
         return { a throws(EvalError) in
             // A list field read in place, the predicate on each element without binding it.
-            if let rangePath, onElement != nil || onRecord != nil {
-                if let onRecord, let records = try rangePath.elementRecords(a) {
+            if let rangePath, let onRecord {
+                if let records = try rangePath.elementRecords(a) {
                     var pending: EvalError?
                     var undecided = false
                     for record in records {
@@ -761,24 +750,6 @@ extension Compiler {
                             break
                         }
                         if holds == decisive { return decisive }
-                    }
-                    if !undecided {
-                        if let pending { throw pending }
-                        return !decisive
-                    }
-                } else if let onElement, let items = try rangePath.elementValues(a) {
-                    var pending: EvalError?
-                    var undecided = false
-                    for index in items.indices {
-                        do throws(EvalError) {
-                            guard let holds = try onElement(items.baseAddress! + index, a) else {
-                                undecided = true
-                                break
-                            }
-                            if holds == decisive { return decisive }
-                        } catch {
-                            pending = pending.map { $0.merged(with: error) } ?? error
-                        }
                     }
                     if !undecided {
                         if let pending { throw pending }

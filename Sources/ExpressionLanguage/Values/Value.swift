@@ -144,23 +144,23 @@ public final class RecordValue: @unchecked Sendable {
     /// For each field that holds a record, an unretained reference to it (the field keeps it
     /// alive), so that paths like `dossier.company.employees` are walked without reference counting.
     private let records: UnsafeMutablePointer<Unmanaged<RecordValue>?>
-    /// For each field that holds a non-empty list of records only, unretained references to those
-    /// records (the list keeps them alive), so comprehensions over them touch no reference counts.
-    private let elementRecords: UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>
-    /// For each field that holds a non-empty list of other values (strings, numbers), a copy of
-    /// the items in memory the record owns, read in place by comprehensions.
-    private let elementValues: UnsafeMutablePointer<UnsafeMutableBufferPointer<Value>?>
+    /// Only for records with fields holding non-empty lists of records: for each field, unretained
+    /// references to the records of its list (the list keeps them alive), so comprehensions over
+    /// them touch no reference counts. Nil for the others (no memory spent).
+    private let elementRecords: UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>?
     public let count: Int
 
     public init(type: RecordType, fields: [Value?]) {
         precondition(fields.count == type.fields.count, "record \(type.name) needs \(type.fields.count) fields")
         self.type = type
         count = fields.count
-        (storage, records, elementRecords, elementValues) = RecordValue.allocate(fields.count)
+        let (values, references) = RecordValue.allocate(fields.count)
         fields.withUnsafeBufferPointer { buffer in
-            for index in 0..<buffer.count { (storage + index).initialize(to: buffer[index]) }
+            for index in 0..<buffer.count { (values + index).initialize(to: buffer[index]) }
         }
-        indexReferences()
+        storage = values
+        records = references
+        elementRecords = RecordValue.indexReferences(values, references, fields.count)
     }
 
     /// A record whose fields are written by `body` into uninitialised storage of `count` fields
@@ -168,71 +168,69 @@ public final class RecordValue: @unchecked Sendable {
     public init(type: RecordType, initializingWith body: (UnsafeMutablePointer<Value?>) -> Void) {
         self.type = type
         count = type.fields.count
-        (storage, records, elementRecords, elementValues) = RecordValue.allocate(count)
-        body(storage)
-        indexReferences()
+        let (values, references) = RecordValue.allocate(type.fields.count)
+        body(values)
+        storage = values
+        records = references
+        elementRecords = RecordValue.indexReferences(values, references, type.fields.count)
     }
 
-    /// Fills the unretained references to the records the fields hold.
-    private func indexReferences() {
+    private static func isListOfRecords(_ value: Value?) -> Bool {
+        guard case .list(let items)? = value, !items.isEmpty else { return false }
+        return items.allSatisfy { if case .record = $0 { true } else { false } }
+    }
+
+    /// Fills the unretained references to the records the fields hold; returns the table of list
+    /// elements when some field holds a list of records.
+    private static func indexReferences(
+        _ storage: UnsafeMutablePointer<Value?>, _ records: UnsafeMutablePointer<Unmanaged<RecordValue>?>, _ count: Int
+    ) -> UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>? {
+        var lists = false
         for index in 0..<count {
-            (elementValues + index).initialize(to: nil)
-            switch storage[index] {
-            case .some(.record(let record)):
+            if case .some(.record(let record)) = storage[index] {
                 (records + index).initialize(to: Unmanaged.passUnretained(record))
-                (elementRecords + index).initialize(to: nil)
-            case .some(.list(let items)) where !items.isEmpty && items.allSatisfy({ if case .record = $0 { true } else { false } }):
+            } else {
                 (records + index).initialize(to: nil)
-                let references = UnsafeMutableBufferPointer<Unmanaged<RecordValue>>.allocate(capacity: items.count)
-                for position in items.indices {
-                    guard case .record(let record) = items[position] else { continue }
-                    (references.baseAddress! + position).initialize(to: Unmanaged.passUnretained(record))
-                }
-                (elementRecords + index).initialize(to: references)
-            case .some(.list(let items)) where !items.isEmpty:
-                (records + index).initialize(to: nil)
-                (elementRecords + index).initialize(to: nil)
-                let copy = UnsafeMutableBufferPointer<Value>.allocate(capacity: items.count)
-                _ = copy.initialize(from: items)
-                elementValues[index] = copy
-            default:
-                (records + index).initialize(to: nil)
-                (elementRecords + index).initialize(to: nil)
+                if isListOfRecords(storage[index]) { lists = true }
             }
         }
+        guard lists else { return nil }
+        let table = UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>.allocate(capacity: count)
+        for index in 0..<count {
+            guard isListOfRecords(storage[index]), case .some(.list(let items)) = storage[index] else {
+                (table + index).initialize(to: nil)
+                continue
+            }
+            let references = UnsafeMutableBufferPointer<Unmanaged<RecordValue>>.allocate(capacity: items.count)
+            for position in items.indices {
+                guard case .record(let record) = items[position] else { continue }
+                (references.baseAddress! + position).initialize(to: Unmanaged.passUnretained(record))
+            }
+            (table + index).initialize(to: references)
+        }
+        return table
     }
 
-    /// One block for all four: the fields, the record references, the element tables.
-    private static func allocate(_ count: Int) -> (
-        UnsafeMutablePointer<Value?>, UnsafeMutablePointer<Unmanaged<RecordValue>?>,
-        UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>, UnsafeMutablePointer<UnsafeMutableBufferPointer<Value>?>
-    ) {
-        let slots = max(count, 1)
-        let valuesSize = slots * MemoryLayout<Value?>.stride
-        let referencesSize = slots * MemoryLayout<Unmanaged<RecordValue>?>.stride
-        let elementsSize = slots * MemoryLayout<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>.stride
+    /// One block for both: the fields, then the record references.
+    private static func allocate(_ count: Int) -> (UnsafeMutablePointer<Value?>, UnsafeMutablePointer<Unmanaged<RecordValue>?>) {
+        let valuesSize = max(count, 1) * MemoryLayout<Value?>.stride
         let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: valuesSize + referencesSize + elementsSize + slots * MemoryLayout<UnsafeMutableBufferPointer<Value>?>.stride,
-            alignment: max(MemoryLayout<Value?>.alignment, MemoryLayout<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>.alignment))
-        let values = raw.bindMemory(to: Value?.self, capacity: slots)
-        let references = (raw + valuesSize).bindMemory(to: Unmanaged<RecordValue>?.self, capacity: slots)
-        let elements = (raw + valuesSize + referencesSize).bindMemory(to: UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?.self, capacity: slots)
-        let items = (raw + valuesSize + referencesSize + elementsSize).bindMemory(to: UnsafeMutableBufferPointer<Value>?.self, capacity: slots)
-        return (values, references, elements, items)
+            byteCount: valuesSize + max(count, 1) * MemoryLayout<Unmanaged<RecordValue>?>.stride,
+            alignment: max(MemoryLayout<Value?>.alignment, MemoryLayout<Unmanaged<RecordValue>?>.alignment))
+        let values = raw.bindMemory(to: Value?.self, capacity: max(count, 1))
+        let references = (raw + valuesSize).bindMemory(to: Unmanaged<RecordValue>?.self, capacity: max(count, 1))
+        return (values, references)
     }
 
     deinit {
         // One by one: the destroy of a `Value?` is then inlined (a bulk `deinitialize(count:)` goes
         // through the generic runtime, value witness by value witness).
-        for index in 0..<count {
-            _ = (storage + index).move()
-            elementRecords[index]?.deallocate()
-            if let items = elementValues[index] {
-                items.baseAddress!.deinitialize(count: items.count)
-                items.deallocate()
-            }
-        }
+        for index in 0..<count { _ = (storage + index).move() }
         UnsafeMutableRawPointer(storage).deallocate()
+        if let elementRecords {
+            for index in 0..<count { elementRecords[index]?.deallocate() }
+            elementRecords.deallocate()
+        }
     }
 
     /// The field at a slot index (from `RecordType.index(of:)`), nil when absent.
@@ -254,12 +252,7 @@ public final class RecordValue: @unchecked Sendable {
 
     /// The records of a field holding a non-empty list of records, unretained; nil otherwise.
     @inline(__always)
-    func elementRecordsOfField(_ index: Int) -> UnsafeMutableBufferPointer<Unmanaged<RecordValue>>? { elementRecords[index] }
-
-    /// The items of a field holding a non-empty list of values other than records, in memory the
-    /// record owns; nil otherwise.
-    @inline(__always)
-    func elementValuesOfField(_ index: Int) -> UnsafeMutableBufferPointer<Value>? { elementValues[index] }
+    func elementRecordsOfField(_ index: Int) -> UnsafeMutableBufferPointer<Unmanaged<RecordValue>>? { elementRecords?[index] }
 
     /// The field's storage, for reading a value in place without copying it.
     @inline(__always)
