@@ -133,6 +133,39 @@ public final class Program: Sendable {
     public func evaluateBool(_ activation: Activation) throws(EvalError) -> Bool {
         try runBool(activation)
     }
+
+    /// Evaluates a condition held by an unretained reference (the caller keeps the program alive),
+    /// touching no reference counts: for loops that run many programs for every evaluation.
+    @inline(__always)
+    public static func evaluateBool(_ program: Unmanaged<Program>, _ activation: Activation) throws(EvalError) -> Bool {
+        var failure: EvalError?
+        let holds = program._withUnsafeGuaranteedRef { program in
+            do throws(EvalError) {
+                return try program.runBool(activation)
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        if let failure { throw failure }
+        return holds
+    }
+
+    /// Evaluates a program held by an unretained reference (see `evaluateBool(_:_:)`).
+    @inline(__always)
+    public static func evaluate(_ program: Unmanaged<Program>, _ activation: Activation) throws(EvalError) -> Value {
+        var failure: EvalError?
+        let value = program._withUnsafeGuaranteedRef { program -> Value in
+            do throws(EvalError) {
+                return try program.run(activation)
+            } catch {
+                failure = error
+                return .null
+            }
+        }
+        if let failure { throw failure }
+        return value
+    }
 }
 
 /// One evaluation's variable values, by slot.
@@ -183,16 +216,30 @@ public final class Activation {
 
     /// Every write goes through here so that the record cache stays in step with the slot.
     @inline(__always)
-    func set(_ slot: Int, _ newValue: Slot) {
-        slots[slot] = newValue
+    func set(_ slot: Int, _ newValue: __owned Slot) {
         if case .value(.record(let record)) = newValue {
             records[slot] = Unmanaged.passUnretained(record)
         } else {
             records[slot] = nil
         }
+        slots[slot] = newValue
     }
 
-    public func bind(_ slot: Int, _ value: Value) { self[slot] = .value(value) }
+    /// Binds a value (moved into the slot, the old one released in place).
+    @inline(__always)
+    func bindValue(_ slot: Int, _ value: __owned Value) {
+        if case .record(let record) = value {
+            records[slot] = Unmanaged.passUnretained(record)
+        } else {
+            records[slot] = nil
+        }
+        slots[slot] = .value(value)
+    }
+
+    public func bind(_ slot: Int, _ value: Value) {
+        precondition(slot >= 0 && slot < size, "slot \(slot) outside activation of size \(size)")
+        bindValue(slot, value)
+    }
     public func fail(_ slot: Int, _ error: EvalError) { self[slot] = .failed(error) }
     public func unbind(_ slot: Int) { self[slot] = .unbound }
 

@@ -8,7 +8,31 @@ typealias Evaluator = @Sendable (Activation) throws(EvalError) -> Value
 /// constant, a field path from a variable) get fused closures, so an evaluation does no name
 /// lookups and as few calls as possible.
 struct Compiler {
+    /// Whether typed kernels may replace the general closures (always, except in the tests that
+    /// check both agree).
+    var kernels = true
+
     func compile(_ node: CheckedNode) -> Evaluator {
+        guard kernels else { return compileGeneral(node) }
+        // Typed kernels first (same semantics, no intermediate values): conditions and arithmetic.
+        switch node.kind {
+        case .compare, .equals, .presence, .call("@in", _, _):
+            if node.type == .bool, let kernel = boolKernel(node) { return { a throws(EvalError) in .bool(try kernel(a)) } }
+        case .call("_+_", _, _), .call("_-_", _, _), .call("_*_", _, _), .call("_/_", _, _), .call("size", _, _), .call("sum", _, _),
+            .call("min", _, _), .call("max", _, _), .conditional, .fallback:
+            if let kernel = numKernel(node)?.run { return { a throws(EvalError) in try kernel(a).value } }
+        case .recordField(let operand, let index, _, let path):
+            if FieldPath(node) == nil, let column = tableColumn(operand, index: index, path: path, offset: node.offset) { return column }
+        case .call("_[_]", _, _):
+            if let row = tableRow(node) { return row }
+        default:
+            break
+        }
+        return compileGeneral(node)
+    }
+
+    /// The general closure of a node: every kind, values throughout.
+    func compileGeneral(_ node: CheckedNode) -> Evaluator {
         let offset = node.offset
         switch node.kind {
         case .constant(let value):

@@ -141,24 +141,122 @@ public final class RecordValue: @unchecked Sendable {
     // @unchecked: the storage is written once, in init, and only read afterwards.
     public let type: RecordType
     private let storage: UnsafeMutablePointer<Value?>
+    /// For each field that holds a record, an unretained reference to it (the field keeps it
+    /// alive), so that paths like `dossier.company.employees` are walked without reference counting.
+    private let records: UnsafeMutablePointer<Unmanaged<RecordValue>?>
+    /// Only for records with fields holding non-empty lists of records: for each field, unretained
+    /// references to the records of its list (the list keeps them alive), so comprehensions over
+    /// them touch no reference counts. Nil for the others (no memory spent).
+    private let elementRecords: UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>?
     public let count: Int
 
     public init(type: RecordType, fields: [Value?]) {
         precondition(fields.count == type.fields.count, "record \(type.name) needs \(type.fields.count) fields")
         self.type = type
         count = fields.count
-        storage = .allocate(capacity: max(fields.count, 1))
-        fields.withUnsafeBufferPointer { storage.initialize(from: $0.baseAddress!, count: fields.count) }
+        let (values, references) = RecordValue.allocate(fields.count)
+        fields.withUnsafeBufferPointer { buffer in
+            for index in 0..<buffer.count { (values + index).initialize(to: buffer[index]) }
+        }
+        storage = values
+        records = references
+        elementRecords = RecordValue.indexReferences(values, references, fields.count)
+    }
+
+    /// A record whose fields are written by `body` into uninitialised storage of `count` fields
+    /// (every one must be initialised), without building an array first.
+    public init(type: RecordType, initializingWith body: (UnsafeMutablePointer<Value?>) -> Void) {
+        self.type = type
+        count = type.fields.count
+        let (values, references) = RecordValue.allocate(type.fields.count)
+        body(values)
+        storage = values
+        records = references
+        elementRecords = RecordValue.indexReferences(values, references, type.fields.count)
+    }
+
+    private static func isListOfRecords(_ value: Value?) -> Bool {
+        guard case .list(let items)? = value, !items.isEmpty else { return false }
+        return items.allSatisfy { if case .record = $0 { true } else { false } }
+    }
+
+    /// Fills the unretained references to the records the fields hold; returns the table of list
+    /// elements when some field holds a list of records.
+    private static func indexReferences(
+        _ storage: UnsafeMutablePointer<Value?>, _ records: UnsafeMutablePointer<Unmanaged<RecordValue>?>, _ count: Int
+    ) -> UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>? {
+        var lists = false
+        for index in 0..<count {
+            if case .some(.record(let record)) = storage[index] {
+                (records + index).initialize(to: Unmanaged.passUnretained(record))
+            } else {
+                (records + index).initialize(to: nil)
+                if isListOfRecords(storage[index]) { lists = true }
+            }
+        }
+        guard lists else { return nil }
+        let table = UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<RecordValue>>?>.allocate(capacity: count)
+        for index in 0..<count {
+            guard isListOfRecords(storage[index]), case .some(.list(let items)) = storage[index] else {
+                (table + index).initialize(to: nil)
+                continue
+            }
+            let references = UnsafeMutableBufferPointer<Unmanaged<RecordValue>>.allocate(capacity: items.count)
+            for position in items.indices {
+                guard case .record(let record) = items[position] else { continue }
+                (references.baseAddress! + position).initialize(to: Unmanaged.passUnretained(record))
+            }
+            (table + index).initialize(to: references)
+        }
+        return table
+    }
+
+    /// One block for both: the fields, then the record references.
+    private static func allocate(_ count: Int) -> (UnsafeMutablePointer<Value?>, UnsafeMutablePointer<Unmanaged<RecordValue>?>) {
+        let valuesSize = max(count, 1) * MemoryLayout<Value?>.stride
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: valuesSize + max(count, 1) * MemoryLayout<Unmanaged<RecordValue>?>.stride,
+            alignment: max(MemoryLayout<Value?>.alignment, MemoryLayout<Unmanaged<RecordValue>?>.alignment))
+        let values = raw.bindMemory(to: Value?.self, capacity: max(count, 1))
+        let references = (raw + valuesSize).bindMemory(to: Unmanaged<RecordValue>?.self, capacity: max(count, 1))
+        return (values, references)
     }
 
     deinit {
-        storage.deinitialize(count: count)
-        storage.deallocate()
+        // One by one: the destroy of a `Value?` is then inlined (a bulk `deinitialize(count:)` goes
+        // through the generic runtime, value witness by value witness).
+        for index in 0..<count { _ = (storage + index).move() }
+        UnsafeMutableRawPointer(storage).deallocate()
+        if let elementRecords {
+            for index in 0..<count { elementRecords[index]?.deallocate() }
+            elementRecords.deallocate()
+        }
     }
 
     /// The field at a slot index (from `RecordType.index(of:)`), nil when absent.
     @inline(__always)
     public func field(_ index: Int) -> Value? { storage[index] }
+
+    /// Whether the field at a slot index is present.
+    @inline(__always)
+    public func hasField(_ index: Int) -> Bool {
+        switch storage[index] {
+        case .none: false
+        case .some: true
+        }
+    }
+
+    /// The record held by the field at a slot index, unretained; nil when absent or not a record.
+    @inline(__always)
+    func recordField(_ index: Int) -> Unmanaged<RecordValue>? { records[index] }
+
+    /// The records of a field holding a non-empty list of records, unretained; nil otherwise.
+    @inline(__always)
+    func elementRecordsOfField(_ index: Int) -> UnsafeMutableBufferPointer<Unmanaged<RecordValue>>? { elementRecords?[index] }
+
+    /// The field's storage, for reading a value in place without copying it.
+    @inline(__always)
+    func fieldPointer(_ index: Int) -> UnsafePointer<Value?> { UnsafePointer(storage + index) }
 
     /// Every field in declaration order.
     public var fields: [Value?] { Array(UnsafeBufferPointer(start: storage, count: count)) }

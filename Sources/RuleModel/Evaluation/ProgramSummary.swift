@@ -33,28 +33,57 @@ enum ProgramSummary {
         return RecordType(name: "programs.\(id)", displayName: "programs.\(id)", fields: fields)
     }
 
-    static func value(_ result: CertificationResult, type: RecordType) -> Value {
+    /// The summary of a certification result; fields that no expression reads (`fields`) are left
+    /// absent.
+    static func value(_ result: CertificationResult, type: RecordType, fields: [Bool]? = nil) -> Value {
         guard case .record(let sectionsType) = type.fields[5].type, case .record(let criteriaType) = type.fields[6].type else {
             preconditionFailure("certification summary type")
         }
-        let sections = RecordValue(type: sectionsType, fields: result.sections.map { .int(Int64($0.points)) })
-        let criteria = RecordValue(type: criteriaType, fields: result.criteria.map { .string($0.status.rawValue) })
+        func needed(_ index: Int) -> Bool { fields?[index] ?? true }
+        var sections: Value?
+        if needed(5) {
+            let sectionPoints = result.sectionPoints
+            sections = .record(
+                RecordValue(type: sectionsType) { fields in
+                    for index in sectionPoints.indices { (fields + index).initialize(to: .int(Int64(sectionPoints[index]))) }
+                })
+        }
+        var criteria: Value?
+        if needed(6) {
+            let criteriaResults = result.criteria
+            criteria = .record(
+                RecordValue(type: criteriaType) { fields in
+                    for index in criteriaResults.indices { (fields + index).initialize(to: .string(criteriaResults[index].status.rawValue)) }
+                })
+        }
+        var missing: Value?
+        if needed(7) { missing = result.rawMissing.isEmpty ? .list([]) : .list(result.missing.map(Value.string)) }
         return .record(
-            RecordValue(
-                type: type,
-                fields: [
-                    .string(result.outcome.rawValue), .bool(result.outcome == .certified),
-                    result.tier.map(Value.string) ?? .null, .int(Int64(result.tierRank)), .int(Int64(result.points)),
-                    .record(sections), .record(criteria), .list(result.missing.map(Value.string)),
-                ]))
+            RecordValue(type: type) { storage in
+                storage.initialize(to: needed(0) ? .string(result.outcome.rawValue) : nil)
+                (storage + 1).initialize(to: needed(1) ? .bool(result.outcome == .certified) : nil)
+                (storage + 2).initialize(to: needed(2) ? result.tier.map(Value.string) ?? .null : nil)
+                (storage + 3).initialize(to: needed(3) ? .int(Int64(result.tierRank)) : nil)
+                (storage + 4).initialize(to: needed(4) ? .int(Int64(result.points)) : nil)
+                (storage + 5).initialize(to: sections)
+                (storage + 6).initialize(to: criteria)
+                (storage + 7).initialize(to: missing)
+            })
     }
 
-    static func value(_ result: EligibilityResult, type: RecordType) -> Value {
-        var terms = MapValue()
-        for (name, value) in result.terms ?? [] { _ = try? terms.insert(key: .string(name), value: value) }
+    static func value(_ result: EligibilityResult, type: RecordType, fields: [Bool]? = nil) -> Value {
+        func needed(_ index: Int) -> Bool { fields?[index] ?? true }
+        var terms: Value?
+        if needed(2) {
+            var map = MapValue()
+            for (name, value) in result.terms ?? [] { _ = try? map.insert(key: .string(name), value: value) }
+            terms = .map(map)
+        }
         return .record(
-            RecordValue(
-                type: type,
-                fields: [.string(result.outcome.rawValue), .bool(result.outcome == .eligible), .map(terms)]))
+            RecordValue(type: type) { storage in
+                storage.initialize(to: needed(0) ? .string(result.outcome.rawValue) : nil)
+                (storage + 1).initialize(to: needed(1) ? .bool(result.outcome == .eligible) : nil)
+                (storage + 2).initialize(to: terms)
+            })
     }
 }

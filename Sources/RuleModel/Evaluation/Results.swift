@@ -25,17 +25,55 @@ public struct CriterionResult: Sendable {
     public let points: Int
     /// The index of the row that held (rows criteria), or 0 for a single `when`.
     public let row: Int?
-    public let missing: [String]
-    public let error: String?
-    public let values: [UsedValue]
+    public var missing: [String] { details.map { RuleEngine.displayPaths($0.missing) } ?? [] }
+    public var error: String? { details?.error }
+    public var values: [UsedValue] { details?.values ?? [] }
+    /// Missing fields, error and values; nil (nothing to count references of) when there are none.
+    let details: ResultDetails?
+
+    init(id: String, status: Status, points: Int, row: Int?, details: ResultDetails?) {
+        self.id = id
+        self.status = status
+        self.points = points
+        self.row = row
+        self.details = details
+    }
 }
 
 public struct ConditionResult: Sendable {
     public let id: String
     public let status: Status
-    public let missing: [String]
-    public let error: String?
-    public let values: [UsedValue]
+    public var missing: [String] { details.map { RuleEngine.displayPaths($0.missing) } ?? [] }
+    public var error: String? { details?.error }
+    public var values: [UsedValue] { details?.values ?? [] }
+    let details: ResultDetails?
+
+    init(id: String, status: Status, details: ResultDetails?) {
+        self.id = id
+        self.status = status
+        self.details = details
+    }
+}
+
+/// What a criterion or condition result holds beyond its status: most results have none of it,
+/// and then no object is made.
+final class ResultDetails: Sendable {
+    /// The missing fields as expressions name them (`dossier.target.year`); shown without the
+    /// `dossier.` prefix.
+    let missing: [String]
+    let error: String?
+    let values: [UsedValue]
+
+    init(missing: [String], error: String?, values: [UsedValue]) {
+        self.missing = missing
+        self.error = error
+        self.values = values
+    }
+
+    /// Nil when there is nothing to hold.
+    static func make(missing: [String], error: String?, values: [UsedValue]) -> ResultDetails? {
+        missing.isEmpty && error == nil && values.isEmpty ? nil : ResultDetails(missing: missing, error: error, values: values)
+    }
 }
 
 /// What a tier needs that the dossier does not yet have.
@@ -79,12 +117,12 @@ public final class CertificationResult: Sendable {
     public let outcome: CertificationOutcome
     public let tier: String?
     public let points: Int
-    public let sections: [(id: String, points: Int)]
+    public var sections: [(id: String, points: Int)] { zip(sectionIDs, sectionPoints).map { ($0, $1) } }
     public let criteria: [CriterionResult]
     public let scope: ConditionResult?
     public let disqualify: [ConditionResult]
     /// Every field whose absence left something undecided.
-    public let missing: [String]
+    public var missing: [String] { RuleEngine.displayPaths(rawMissing) }
     /// The next tier up and what it takes; nil at the top tier or when certification is not possible.
     public let nextTier: TierShortfall?
     /// Why each tier above the granted one was not granted (for explanations).
@@ -94,16 +132,26 @@ public final class CertificationResult: Sendable {
     /// The last instant the certificate is valid (end of the same date `validity_years` after the
     /// round's deadline), when certified in a round.
     public let validUntil: Timestamp?
+    /// Section ids (shared by every result of the rule set) and their points.
+    let sectionIDs: [String]
+    let sectionPoints: [Int]
+    /// Missing fields as expressions name them.
+    let rawMissing: [String]
 
-    init(outcome: CertificationOutcome, tier: String?, points: Int, sections: [(id: String, points: Int)], criteria: [CriterionResult], scope: ConditionResult?, disqualify: [ConditionResult], missing: [String], nextTier: TierShortfall?, tierShortfalls: [TierShortfall], tierRank: Int, validUntil: Timestamp?) {
+    init(
+        outcome: CertificationOutcome, tier: String?, points: Int, sectionIDs: [String], sectionPoints: [Int], criteria: [CriterionResult],
+        scope: ConditionResult?, disqualify: [ConditionResult], missing: [String], nextTier: TierShortfall?, tierShortfalls: [TierShortfall],
+        tierRank: Int, validUntil: Timestamp?
+    ) {
         self.outcome = outcome
         self.tier = tier
         self.points = points
-        self.sections = sections
+        self.sectionIDs = sectionIDs
+        self.sectionPoints = sectionPoints
         self.criteria = criteria
         self.scope = scope
         self.disqualify = disqualify
-        self.missing = missing
+        self.rawMissing = missing
         self.nextTier = nextTier
         self.tierShortfalls = tierShortfalls
         self.tierRank = tierRank
@@ -125,7 +173,21 @@ public struct EligibilityResult: Sendable {
     public let terms: [(name: String, value: Value)]?
     public let termsRow: Int?
     public let notes: [(id: String, text: LocalizedText)]
-    public let missing: [String]
+    public var missing: [String] { RuleEngine.displayPaths(rawMissing) }
+    /// Missing fields as expressions name them.
+    let rawMissing: [String]
+
+    init(
+        outcome: EligibilityOutcome, conditions: [ConditionResult], terms: [(name: String, value: Value)]?, termsRow: Int?,
+        notes: [(id: String, text: LocalizedText)], missing: [String]
+    ) {
+        self.outcome = outcome
+        self.conditions = conditions
+        self.terms = terms
+        self.termsRow = termsRow
+        self.notes = notes
+        self.rawMissing = missing
+    }
 }
 
 public struct AwardResult: Sendable {

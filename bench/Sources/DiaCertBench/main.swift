@@ -17,6 +17,10 @@ struct Options {
     var shared = "../shared"
     /// `peer` or `dia`: run one part only (for profiling).
     var only: String?
+    /// Skip the run with explanations (for profiling the decision path alone).
+    var explain = true
+    /// Skip the expressions-only pass (for profiling `RuleEngine.evaluate` alone).
+    var expressionsOnly = true
 
     init(_ arguments: [String]) {
         var index = 0
@@ -34,8 +38,11 @@ struct Options {
             case "--rules": diaRules = next()
             case "--shared": shared = next()
             case "--only": only = next()
+            case "--no-explain": explain = false
+            case "--no-expressions-only": expressionsOnly = false
+            case "--dump": _ = next()
             case "--help", "-h":
-                print("usage: diacert-bench [--n 100000] [--runs 3] [--seed N] [--rules DIR] [--peer-rules DIR] [--shared DIR]")
+                print("usage: diacert-bench [--n 100000] [--runs 3] [--seed N] [--rules DIR] [--peer-rules DIR] [--shared DIR] [--only peer|dia] [--no-explain] [--no-expressions-only] [--dump FILE]")
                 exit(0)
             default: fail("unknown option \(arguments[index])")
             }
@@ -70,6 +77,50 @@ func measure(runs: Int, _ body: () -> Int) -> (seconds: Double, checksum: Int) {
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let peerRules = loadRules(options.peerRules)
 let diaRules = loadRules(options.diaRules)
+
+// Agreement dump (for checking that optimisations change no result): `--dump FILE` writes every
+// result of the Dia dossiers (decision-only and explaining engines) and of the peer dossiers.
+if let index = CommandLine.arguments.firstIndex(of: "--dump"), index + 1 < CommandLine.arguments.count {
+    let path = CommandLine.arguments[index + 1]
+    let count = Int(CommandLine.arguments.firstIndex(of: "--n").map { CommandLine.arguments[$0 + 1] } ?? "") ?? 5000
+    let shared = CommandLine.arguments.firstIndex(of: "--shared").map { CommandLine.arguments[$0 + 1] } ?? "../shared"
+    var out = ""
+    func describe(_ value: Value?) -> String { value.map { "\($0)" } ?? "nil" }
+    func line(_ evaluation: DossierEvaluation) {
+        out += ResultJSON.evaluation(evaluation).serialized() + "\n"
+        for (program, result) in evaluation.results {
+            switch result {
+            case .certification(let c):
+                out += "  \(program) rank=\(c.tierRank) shortfalls=\(c.tierShortfalls.map { "\($0.tier):\($0.pointsLacking):\($0.criteriaLacking.map(\.id)):\($0.sectionsLacking.map(\.section)):\(String(describing: $0.conditionLacking)):\(String(describing: $0.cheapestPath.map { $0.map { "\($0.criterion)/\($0.row)/\($0.missing)" } }))" }) sections=\(c.sections.map { "\($0.id)=\($0.points)" })\n"
+            case .award(let a):
+                out += "  \(program) score=\(describe(a.score)) keys=\(a.rankKeys.map(describe)) err=\(a.scoreError ?? "-")\n"
+            case .eligibility(let e):
+                out += "  \(program) terms=\((e.terms ?? []).map { "\($0.name)=\(describe($0.value))" }) row=\(String(describing: e.termsRow))\n"
+            }
+        }
+    }
+    for engineOptions in [RuleEngine.Options(recordValues: false, planNextTier: false), RuleEngine.Options()] {
+        let engine = RuleEngine(ruleSet: diaRules, options: engineOptions)
+        let dossiers = DiaData.dossiers(count: count, seed: 20_250_101, fixtures: "fixtures/dossiers", ruleSet: diaRules)
+        let diaActivation = engine.makeActivation()
+        var evaluations = dossiers.map { engine.evaluate($0, round: diaRules.calendar.rounds.first, activation: diaActivation) }
+        engine.rank(&evaluations)
+        evaluations.forEach(line)
+        let fixtures = engine.evaluate(
+            ((try? FileManager.default.contentsOfDirectory(atPath: "fixtures/dossiers")) ?? []).sorted().compactMap {
+                try? diaRules.decoder.load(path: "fixtures/dossiers/\($0)").get()
+            })
+        fixtures.forEach(line)
+        let peerEngine = RuleEngine(ruleSet: peerRules, options: engineOptions)
+        let activation = peerEngine.makeActivation()
+        for dossier in PeerData.dossiers(count: count, seed: 20_250_101, shared: shared, ruleSet: peerRules).dossiers {
+            line(peerEngine.evaluate(dossier, round: peerRules.calendar.rounds.first, activation: activation))
+        }
+    }
+    try? out.write(toFile: path, atomically: true, encoding: .utf8)
+    exit(0)
+}
+
 print("DiaCert benchmark: release build, one thread, \(options.count) dossiers already decoded, median of \(options.runs) runs")
 print("")
 
@@ -114,7 +165,7 @@ let engine = measure(runs: options.runs) {
 let certificationRules = peerRules.programs[0].certification!
 let expressionsOnly = measure(runs: options.runs) {
     var sum = 0
-    for dossier in peerDossiers.dossiers {
+    for dossier in peerDossiers.dossiers where options.expressionsOnly {
         activation.bind(0, .record(dossier.value))
         for criterion in certificationRules.criteria {
             if case .bool(true)? = try? criterion.rows[0].when.program.evaluate(activation) { sum &+= criterion.rows[0].points }
@@ -138,7 +189,7 @@ let dia = measure(runs: options.runs) {
 let explainingEngine = RuleEngine(ruleSet: diaRules)
 let explaining = measure(runs: max(1, options.runs)) {
     var sum = 0
-    for dossier in diaDossiers.prefix(max(1, options.count / 10)) {
+    for dossier in diaDossiers.prefix(options.explain ? max(1, options.count / 10) : 0) {
         sum &+= explainingEngine.evaluate(dossier, round: diaRound, activation: diaActivation).certification!.points
     }
     return sum
@@ -172,7 +223,7 @@ print("workload".padding(toLength: 40, withPad: " ", startingAt: 0) + "dossiers/
 row("peer policy, hand-written Swift", handRate, "reference (same decoded dossiers)")
 row("peer policy, DiaCert engine", engineRate, String(format: "overhead ×%.2f (target ≤ 3), target ≥ 1,000,000/s", handRate / engineRate))
 row("Dia rules, DiaCert engine", diaRate, "target ≥ 300,000/s (certification, award, loan)")
-row("Dia rules, with explanations", explainRate, "values per criterion and next-tier plan (as `diacert eval`)")
+if options.explain { row("Dia rules, with explanations", explainRate, "values per criterion and next-tier plan (as `diacert eval`)") }
 print("")
 print(
     "peer data: \(peerDossiers.origin); agreement engine = hand-written on \(peerDossiers.dossiers.count - disagreements)/\(peerDossiers.dossiers.count) dossiers"
