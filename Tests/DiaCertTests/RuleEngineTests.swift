@@ -283,17 +283,79 @@ private func dossier(_ ruleSet: RuleSet, _ yaml: String) throws -> Dossier {
     }
 
     private func silverChanged(to minimum: Int) throws -> (base: [DossierEvaluation], diff: RuleDiff) {
+        let (base, _, diff) = try certificationEdited(
+            "    min_points: 40               # dia-scheme.md §3", to: "    min_points: \(minimum)               # dia-scheme.md §3")
+        return (base, diff)
+    }
+
+    /// The shipped rules against a copy with one text of `certification.yaml` replaced.
+    private func certificationEdited(_ original: String, to replacement: String) throws -> (
+        base: [DossierEvaluation], new: [DossierEvaluation], diff: RuleDiff
+    ) {
         let directory = try copyOfRules()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/certification.yaml"
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        let edited = text.replacingOccurrences(
-            of: "    min_points: 40               # dia-scheme.md §3", with: "    min_points: \(minimum)               # dia-scheme.md §3")
+        let edited = text.replacingOccurrences(of: original, with: replacement)
         #expect(edited != text)
         try edited.write(toFile: path, atomically: true, encoding: .utf8)
         let (baseRules, base) = try evaluations(ShippedRules.directory)
         let (newRules, new) = try evaluations(directory)
-        return (base, RuleDiff.compare(base: base, new: new, baseHash: baseRules.hash, newHash: newRules.hash))
+        return (base, new, RuleDiff.compare(base: base, new: new, baseHash: baseRules.hash, newHash: newRules.hash))
+    }
+
+    /// Row 1 of `target` (15 points) raised from 46 % to 50 %: two gold companies fall to silver.
+    private func targetRaised() throws -> (base: [DossierEvaluation], new: [DossierEvaluation], diff: RuleDiff) {
+        try certificationEdited("reduction_pct >= 46 && dossier.target.year <= 2030", to: "reduction_pct >= 50 && dossier.target.year <= 2030")
+    }
+
+    @Test func changedLoanTermsAreAChangeEvenWhenTheLoanStaysEligible() throws {
+        let (base, new, diff) = try targetRaised()
+        let loan = try #require(diff.programs.first { $0.program == "loan" })
+        let keikokuso = try #require(loan.changes.first { $0.dossier == "hanno-keikokuso" }, "\(loan.changes.map(\.dossier))")
+        #expect(keikokuso.before == "eligible" && keikokuso.after == "eligible")
+        #expect(keikokuso.details.contains { $0 == ("terms.limit_jpy", "30,000,000", "20,000,000") }, "\(keikokuso.details)")
+        #expect(keikokuso.details.contains { $0 == ("terms.term_years", "10", "7") }, "\(keikokuso.details)")
+        // Exactly the dossiers whose terms differ are listed.
+        func terms(_ evaluations: [DossierEvaluation]) -> [String: String] {
+            var result: [String: String] = [:]
+            for evaluation in evaluations {
+                guard case .eligibility(let r)? = evaluation.result("loan") else { continue }
+                result[evaluation.dossier.id] = (r.terms ?? []).map { "\($0.name)=\(Format.display($0.value))" }.joined(separator: ",")
+            }
+            return result
+        }
+        let before = terms(base)
+        let after = terms(new)
+        let expected = Set(after.keys.filter { before[$0] != after[$0] })
+        #expect(expected == ["hanno-keikokuso", "hanno-kenzai"])
+        #expect(Set(loan.changes.map(\.dossier)) == expected)
+    }
+
+    @Test func changedAwardScoresAreAChangeEvenWhenRankAndPrizeStay() throws {
+        let (base, new, diff) = try targetRaised()
+        let award = try #require(diff.programs.first { $0.program == "award" })
+        // sayama-denshi keeps its grand prize, with 5 points less.
+        let denshi = try #require(award.changes.first { $0.dossier == "sayama-denshi" }, "\(award.changes.map(\.dossier))")
+        #expect(denshi.before == "grand" && denshi.after == "grand")
+        #expect(denshi.details.map(\.id) == ["score"])
+        #expect(denshi.details.first.map { $0.before == "119.971" && $0.after == "114.971" } == true, "\(denshi.details)")
+        // Every dossier eligible under both rule sets whose score moved is listed.
+        func scores(_ evaluations: [DossierEvaluation]) -> [String: String] {
+            var result: [String: String] = [:]
+            for evaluation in evaluations {
+                guard case .award(let r)? = evaluation.result("award"), r.eligible, let score = r.score else { continue }
+                result[evaluation.dossier.id] = Format.display(score)
+            }
+            return result
+        }
+        let before = scores(base)
+        let after = scores(new)
+        let moved = Set(after.keys.filter { before[$0] != nil && before[$0] != after[$0] })
+        #expect(moved.count >= 5)
+        #expect(moved.isSubset(of: Set(award.changes.map(\.dossier))))
+        // Only real conditions are hit-counted, not categories or ranks.
+        #expect(award.hitCounts.map(\.id) == ["eligible"])
     }
 
     @Test func raisingSilverByFivePointsMovesExactlySilverDossiersBelowFortyFive() throws {
@@ -309,6 +371,31 @@ private func dossier(_ ruleSet: RuleSet, _ yaml: String) throws -> Dossier {
         #expect(moved.allSatisfy { $0.before == "silver" && $0.after == "bronze" })
         #expect(certification.transitions[RuleDiff.Transition(before: "silver", after: "bronze")] == expected.count)
         #expect(diff.programs.first { $0.program == "award" }?.changes.isEmpty == true)
+    }
+
+    @Test func aNoteThatStopsApplyingIsAChange() throws {
+        func loan(_ threshold: Int) -> String {
+            """
+            program: loan
+            kind: eligibility
+            conditions:
+              - {id: staff, when: dossier.employees >= 1}
+            terms:
+              - {when: "true", values: {limit_jpy: 1000}}
+            notes:
+              - {id: large, when: dossier.employees > \(threshold), text: {ja: 大規模, en: large company}}
+            """
+        }
+        let rounds = miniRounds([], rolling: ["loan"])
+        let base = try ruleSet(["schema.yaml": miniSchema, "rounds.yaml": rounds, "loan.yaml": loan(10)])
+        let new = try ruleSet(["schema.yaml": miniSchema, "rounds.yaml": rounds, "loan.yaml": loan(100)])
+        let baseEvaluation = RuleEngine(ruleSet: base).evaluate(try dossier(base, "id: n\nemployees: 50\n"), round: nil)
+        let newEvaluation = RuleEngine(ruleSet: new).evaluate(try dossier(new, "id: n\nemployees: 50\n"), round: nil)
+        let diff = RuleDiff.compare(base: [baseEvaluation], new: [newEvaluation], baseHash: base.hash, newHash: new.hash)
+        let change = try #require(diff.programs.first?.changes.first)
+        #expect(change.before == "eligible" && change.after == "eligible")
+        #expect(change.details.map(\.id) == ["notes.large"])
+        #expect(change.details.first.map { $0.before == "large company" && $0.after == "—" } == true, "\(change.details)")
     }
 
     @Test func loweringSilverByFivePointsMovesExactlyTheBronzeDossiersThatNowQualify() throws {

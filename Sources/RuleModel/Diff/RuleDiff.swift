@@ -1,3 +1,5 @@
+import Diagnostics
+import ExpressionLanguage
 public import JSON
 
 /// What a rule change does to a set of dossiers: for every program the transition matrix of
@@ -74,18 +76,21 @@ public struct RuleDiff: Sendable {
                 transitions[Transition(before: beforeLabel, after: afterLabel), default: 0] += 1
                 let beforeItems = before.map(items) ?? []
                 let afterItems = after.map(items) ?? []
-                for item in beforeItems where item.met {
+                for item in beforeItems where item.counted && item.met {
                     hitsBefore[item.id, default: 0] += 1
                     if !order.contains(item.id) { order.append(item.id) }
                 }
-                for item in afterItems where item.met {
+                for item in afterItems where item.counted && item.met {
                     hitsAfter[item.id, default: 0] += 1
                     if !order.contains(item.id) { order.append(item.id) }
                 }
                 var details: [(String, String, String)] = []
                 for item in afterItems {
                     let previous = beforeItems.first { $0.id == item.id }
-                    if previous?.text != item.text { details.append((item.id, previous?.text ?? "—", item.text)) }
+                    guard previous?.exact != item.exact else { continue }
+                    // Values equal when rounded for display are shown in full, so the change is visible.
+                    let roundedAlike = previous?.text == item.text
+                    details.append((item.id, (roundedAlike ? previous?.exact : previous?.text) ?? "—", roundedAlike ? item.exact : item.text))
                 }
                 for item in beforeItems where !afterItems.contains(where: { $0.id == item.id }) {
                     details.append((item.id, item.text, "—"))
@@ -112,18 +117,68 @@ public struct RuleDiff: Sendable {
             baseHash: baseHash, newHash: newHash, dossierCount: new.count, programs: summaries, validityChanges: validity)
     }
 
-    /// The criteria or conditions of a result: id, whether it is met, and a short text of its state.
-    private static func items(_ result: ProgramResult) -> [(id: String, met: Bool, text: String)] {
+    /// One part of a result a person would care about: a criterion or condition (`counted`: it
+    /// takes part in the hit counts, `met` says whether it holds), or a value such as a loan term,
+    /// a note, the award score or rank.
+    private struct Item {
+        let id: String
+        let counted: Bool
+        let met: Bool
+        /// What is shown (a score rounded to 3 places).
+        let text: String
+        /// What is compared (the exact value).
+        let exact: String
+
+        static func condition(_ id: String, _ met: Bool, _ text: String) -> Item {
+            Item(id: id, counted: true, met: met, text: text, exact: text)
+        }
+        static func value(_ id: String, _ text: String) -> Item { Item(id: id, counted: false, met: false, text: text, exact: text) }
+        static func value(_ id: String, _ value: Value) -> Item {
+            Item(id: id, counted: false, met: false, text: RuleDiff.display(value), exact: Format.display(value))
+        }
+    }
+
+    /// Every part of a result whose change counts as a change: criteria, conditions, terms, notes,
+    /// scores, ranks. Parts that are absent on one side show as `—` on that side.
+    private static func items(_ result: ProgramResult) -> [Item] {
         switch result {
         case .certification(let r):
-            return r.criteria.map { ($0.id, $0.status == .met, $0.status == .met ? "\($0.status.rawValue) \($0.points)" : $0.status.rawValue) }
-        case .eligibility(let r):
-            return r.conditions.map { ($0.id, $0.status == .met, $0.status.rawValue) }
-        case .award(let r):
-            var list = [("eligible", r.eligible, r.eligible ? "yes" : "no")]
-            if let category = r.category { list.append(("category", true, category)) }
-            if let rank = r.rank { list.append(("rank", true, String(rank))) }
+            var list = r.criteria.map { Item.condition($0.id, $0.status == .met, $0.status == .met ? "\($0.status.rawValue) \($0.points)" : $0.status.rawValue) }
+            if let scope = r.scope { list.append(.condition("scope", scope.status == .met, scope.status.rawValue)) }
+            list += r.disqualify.map { Item.condition("disqualify.\($0.id)", $0.status == .met, $0.status.rawValue) }
+            if let validUntil = r.validUntil { list.append(.value("valid_until", validUntil.rfc3339)) }
             return list
+        case .eligibility(let r):
+            var list = r.conditions.map { Item.condition($0.id, $0.status == .met, $0.status.rawValue) }
+            for term in r.terms ?? [] { list.append(.value("terms.\(term.name)", term.value)) }
+            // A note either applies (its text) or not (absent).
+            for note in r.notes { list.append(.value("notes.\(note.id)", note.text.en)) }
+            return list
+        case .award(let r):
+            var list = [Item.condition("eligible", r.eligible, r.eligible ? "yes" : "no")]
+            // Category and score matter only for an eligible dossier (explanations show them only then).
+            guard r.eligible else { return list }
+            if let category = r.category { list.append(.value("category", category)) }
+            if let score = r.score {
+                list.append(.value("score", score))
+            } else if let error = r.scoreError {
+                list.append(.value("score", "error: \(error)"))
+            }
+            if let rank = r.rank { list.append(.value("rank", String(rank))) }
+            // The prize is the result's label (before → after on the dossier's own line).
+            return list
+        }
+    }
+
+    /// A value as diff text: whole numbers of five digits or more with thousands separators
+    /// (`30,000,000`), other decimals rounded to 3 places (`75.008`).
+    private static func display(_ value: Value) -> String {
+        switch value {
+        case .int(let i) where abs(i) >= 10_000: return ExactDecimal(i).formatted(grouping: true)
+        case .decimal(let d) where d.isInteger:
+            return d >= ExactDecimal(10_000) || d <= ExactDecimal(-10_000) ? d.formatted(grouping: true) : d.description
+        case .decimal(let d): return ((try? d.rounded(places: 3, .halfUp)) ?? d).description
+        default: return Format.display(value)
         }
     }
 
