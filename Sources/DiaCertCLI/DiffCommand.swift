@@ -20,9 +20,15 @@ enum DiffCommand {
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
         let baseDirectory: String
         if base.hasPrefix("git:") {
-            let (directory, root) = try checkout(revision: String(base.dropFirst(4)), rulesDirectory: newDirectory)
-            baseDirectory = directory
-            temporary = root
+            do {
+                let (directory, root) = try checkout(revision: String(base.dropFirst(4)), rulesDirectory: newDirectory, temporary: &temporary)
+                baseDirectory = directory
+                temporary = root
+            } catch let problem as CheckoutProblem {
+                // One line that says what to do; the help text would bury it.
+                console.err("diacert diff: " + console.text(problem.message))
+                return ExitStatus.usage
+            }
         } else {
             baseDirectory = base
         }
@@ -59,21 +65,61 @@ enum DiffCommand {
         return ExitStatus.success
     }
 
+    /// Why `--base git:REV` cannot give a base rule set, in words that say what to do instead.
+    struct CheckoutProblem: Error {
+        var message: LocalizedText
+    }
+
     /// Extracts the rule directory as it was at `revision` into a temporary directory.
-    private static func checkout(revision: String, rulesDirectory: String) throws -> (directory: String, temporaryRoot: String) {
-        let root = try git(["-C", rulesDirectory, "rev-parse", "--show-toplevel"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let prefix = try git(["-C", rulesDirectory, "rev-parse", "--show-prefix"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("diacert-base-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-        let archive = temporary + "/rules.tar"
+    ///
+    /// - Parameter temporary: set to the temporary directory as soon as it exists, so that the
+    ///   caller removes it even when the extraction fails.
+    private static func checkout(revision: String, rulesDirectory: String, temporary: inout String?) throws -> (
+        directory: String, temporaryRoot: String
+    ) {
+        let base = "--base git:\(revision)"
+        let instead = LocalizedText(
+            "give the base rule set as a directory instead (--base DIR, e.g. --base rules/)",
+            ja: "比較元のルールはディレクトリで指定してください (--base DIR、例: --base rules/)")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: rulesDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CheckoutProblem(
+                message: .init(
+                    "\(base): the rules directory '\(rulesDirectory)' does not exist", ja: "\(base): ルールのディレクトリ '\(rulesDirectory)' がありません"))
+        }
+        guard let root = try? git(["-C", rulesDirectory, "rev-parse", "--show-toplevel"]).trimmingCharacters(in: .whitespacesAndNewlines),
+            let prefix = try? git(["-C", rulesDirectory, "rev-parse", "--show-prefix"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        else {
+            throw CheckoutProblem(
+                message: .init(
+                    "\(base) compares with the rules as git has them, but '\(rulesDirectory)' is not in a git working copy; \(instead.en)",
+                    ja: "\(base) は git に記録されたルールと比較しますが、'\(rulesDirectory)' は git の作業ディレクトリにありません。\(instead.text(in: .ja))"))
+        }
+        guard (try? git(["-C", root, "rev-parse", "--verify", "--quiet", "\(revision)^{commit}"])) != nil else {
+            throw CheckoutProblem(
+                message: .init(
+                    "\(base): git knows no commit '\(revision)' (try git:HEAD, a branch name or a commit id)",
+                    ja: "\(base): git にコミット '\(revision)' がありません (git:HEAD、ブランチ名、コミットIDのいずれかを指定してください)"))
+        }
+        let tracked = (try? git(["-C", root, "ls-tree", "--name-only", revision, "--", prefix.isEmpty ? "." : prefix])) ?? ""
+        guard !tracked.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw CheckoutProblem(
+                message: .init(
+                    "\(base): '\(rulesDirectory)' is not tracked by git at \(revision), so there is no version of it to compare with; \(instead.en)",
+                    ja: "\(base): '\(rulesDirectory)' は \(revision) の時点で git に登録されていないため、比較できません。\(instead.text(in: .ja))"))
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("diacert-base-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        temporary = directory
+        let archive = directory + "/rules.tar"
         _ = try git(["-C", root, "archive", "--format=tar", "-o", archive, revision, "--", prefix.isEmpty ? "." : prefix])
         let tar = Process()
         tar.executableURL = URL(fileURLWithPath: "/bin/tar")
-        tar.arguments = ["-xf", archive, "-C", temporary]
+        tar.arguments = ["-xf", archive, "-C", directory]
         try tar.run()
         tar.waitUntilExit()
         guard tar.terminationStatus == 0 else { throw UsageError(.init("could not unpack the rules of \(revision)")) }
-        return (temporary + "/" + prefix, temporary)
+        return (directory + "/" + prefix, directory)
     }
 
     private static func git(_ arguments: [String]) throws -> String {
@@ -90,7 +136,7 @@ enum DiffCommand {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let message = String(decoding: errorData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw UsageError(.init("git \(arguments.dropFirst(2).joined(separator: " ")) failed: \(message)"))
+            throw CheckoutProblem(message: .init("git \(arguments.dropFirst(2).joined(separator: " ")) failed: \(message)"))
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -9,7 +9,9 @@ enum RulesCommands {
         "format", .value(placeholder: "text|json|jsonl"), .init("output format (default: text)", ja: "出力形式 (既定: text)"))
     static let roundOption = OptionSpec(
         "round", .value(placeholder: "ID"),
-        .init("treat the dossiers as the applicants of this round (the award is ranked over them)", ja: "指定した募集回の申請として評価 (アワードはこれらの中で順位付け)"))
+        .init(
+            "treat the dossiers as the applicants of this round (the award is ranked among them when there are several)",
+            ja: "指定した募集回の申請として評価 (複数ならアワードはこれらの中で順位付け)"))
 
     // MARK: check
 
@@ -73,9 +75,14 @@ enum RulesCommands {
             let (dossiers, invalid) = RuleSetSupport.loadDossiers(paths, ruleSet: ruleSet)
             let engine = RuleEngine(ruleSet: ruleSet)
             let evaluations = engine.evaluate(dossiers, roundOverride: roundID)
+            let scopes = AwardRankingScope.given(evaluations)
             switch format {
             case "json", "jsonl":
-                var items = evaluations.map(ResultJSON.evaluation)
+                // A dossier alone in its round is not ranked: `rank` and `prize` are null (as for any
+                // dossier without a rank), never a first place among one.
+                var items = zip(evaluations, scopes).map { evaluation, scope in
+                    ResultJSON.evaluation(scope == .alone ? evaluation.withoutAwardRanks() : evaluation)
+                }
                 for (path, diagnostics) in invalid {
                     items.append(ResultJSON.invalid(source: path, id: nil, errors: diagnostics.map(\.description)))
                 }
@@ -85,7 +92,7 @@ enum RulesCommands {
                     for item in items { console.out(item.serialized()) }
                 }
             default:
-                console.out(ResultText.table(evaluations, ruleSet: ruleSet, language: console.language))
+                console.out(ResultText.table(evaluations, scopes: scopes, ruleSet: ruleSet, language: console.language))
                 for (_, diagnostics) in invalid {
                     console.err(RuleSetSupport.render(diagnostics, language: console.language))
                 }
@@ -119,7 +126,8 @@ enum RulesCommands {
             case .success(let dossier):
                 let engine = RuleEngine(ruleSet: ruleSet)
                 let evaluation = engine.evaluate([dossier], roundOverride: arguments.value("round"))[0]
-                console.out(Explanation(ruleSet: ruleSet, language: console.language).text(evaluation))
+                // One dossier alone: its award rank would always be first, so none is claimed.
+                console.out(Explanation(ruleSet: ruleSet, language: console.language, ranking: .alone).text(evaluation))
                 return ExitStatus.success
             }
         })

@@ -15,8 +15,11 @@ public enum Status: String, Sendable, Hashable, CaseIterable {
 public struct UsedValue: Sendable {
     /// `company.employees`, or a let's name.
     public let name: String
-    /// Nil when the value is missing.
+    /// Nil when the value is missing or could not be computed.
     public let value: Value?
+    /// Why the value could not be computed (a let that failed, e.g. division by zero); nil when it
+    /// is simply missing.
+    public var error: String? = nil
 }
 
 public struct CriterionResult: Sendable {

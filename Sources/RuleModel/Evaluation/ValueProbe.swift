@@ -10,6 +10,9 @@ struct ValueProbe: Sendable {
     let steps: [Int]
 
     func read(_ activation: Activation) -> UsedValue {
+        if case .failed(let error) = activation[slot], case .failure(let message) = error.kind {
+            return UsedValue(name: name, value: nil, error: message)
+        }
         guard case .value(var current) = activation[slot] else { return UsedValue(name: name, value: nil) }
         for index in steps {
             guard case .record(let record) = current, let next = record.field(index) else {

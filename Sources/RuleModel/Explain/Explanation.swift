@@ -7,10 +7,14 @@ import Foundation
 public struct Explanation: Sendable {
     public let ruleSet: RuleSet
     public let language: Language
+    /// Over which dossiers the award was ranked: only a round's closing ranks every applicant, so
+    /// only then is a rank and prize said without a qualification.
+    public let ranking: AwardRankingScope
 
-    public init(ruleSet: RuleSet, language: Language) {
+    public init(ruleSet: RuleSet, language: Language, ranking: AwardRankingScope = .round) {
         self.ruleSet = ruleSet
         self.language = language
+        self.ranking = ranking
     }
 
     private var ja: Bool { language == .ja }
@@ -107,7 +111,7 @@ public struct Explanation: Sendable {
                 mark = "!"
                 detail = t("cannot be computed: ", "計算できません: ") + (result.error ?? "")
             }
-            lines.append("  \(mark) \(title(criterion.title)) — \(detail)\(usedValues(result.values))")
+            lines.append("  \(mark) \(title(criterion.title)) — \(detail)\(usedValues(result.values, said: result.error))")
         }
         if let next = r.nextTier {
             lines.append("  " + t("To reach ", "次の「") + tierTitle(next.tier) + t(":", "」に必要なこと:"))
@@ -191,10 +195,21 @@ public struct Explanation: Sendable {
         if let categoryTitle { headline += t(", category ", "・") + title(categoryTitle.title) }
         if let score = r.score { headline += t(", score ", "・得点 ") + display(score, unit: nil) }
         lines.append("■ \(title(program.title)): \(headline)")
-        if let rank = r.rank {
+        let decided = t(
+            "the rank and prize are decided over all applicants of the round after its deadline",
+            "順位と賞は、締切後に募集回のすべての申請の中で決まります")
+        switch ranking {
+        case .alone:
+            // Alone, the dossier would always be first: say how it will be decided instead.
+            lines.append("  " + t("The rank and prize are decided over all applicants of the round after its deadline", decided))
+        case .round, .given:
+            guard let rank = r.rank else { break }
             var text = t("Rank \(rank)", "順位 \(rank)")
             if let prize = r.prize, let prizeTitle = categoryTitle?.prizes.first(where: { $0.id == prize }) {
                 text += t(": ", ": ") + title(prizeTitle.title)
+            }
+            if case .given(let count) = ranking {
+                text += t(" among the \(count) dossiers given (\(decided))", " (指定した \(count) 件の申請の中での順位です。\(decided))")
             }
             lines.append("  " + text)
         }
@@ -203,11 +218,21 @@ public struct Explanation: Sendable {
 
     // MARK: Values
 
-    private func usedValues(_ values: [UsedValue]) -> String {
+    /// - Parameter said: an error message the line already gives, not repeated for the value that caused it.
+    private func usedValues(_ values: [UsedValue], said: String? = nil) -> String {
         guard !values.isEmpty else { return "" }
         let parts = values.map { used -> String in
             let unit = ruleSet.schema.field(at: used.name)?.unit
-            return "\(fieldName(used.name)) = " + (used.value.map { display($0, unit: unit) } ?? t("(missing)", "(未記入)"))
+            let shown: String
+            if let value = used.value {
+                shown = display(value, unit: unit)
+            } else if let error = used.error {
+                // Not missing: the value was there to compute, and computing it failed.
+                shown = error == said ? t("(cannot be computed)", "(計算できません)") : t("(cannot be computed: \(error))", "(計算できません: \(error))")
+            } else {
+                shown = t("(missing)", "(未記入)")
+            }
+            return "\(fieldName(used.name)) = " + shown
         }
         return "  [" + parts.joined(separator: t("; ", "、")) + "]"
     }
@@ -234,6 +259,27 @@ public struct Explanation: Sendable {
         return nil
     }
 
+    /// What a record (a list item such as an investment) is, in a few words: its name, title or
+    /// description if it has one, else its first text field, else its first fields.
+    private func recordName(_ record: RecordValue) -> String {
+        for key in ["name", "title", "description", "label", "kind", "type", "id"] {
+            if case .string(let text)? = record[key] { return text }
+        }
+        let fields = zip(record.type.fields, record.fields).compactMap { field, value in value.map { (field.name, $0) } }
+        if let text = fields.lazy.compactMap({ _, value -> String? in
+            if case .string(let text) = value { return text }
+            return nil
+        }).first {
+            return text
+        }
+        let parts = fields.prefix(3).map { name, value -> String in
+            if case .record = value { return "\(name): …" }
+            if case .list = value { return "\(name): …" }
+            return "\(name): " + display(value, unit: nil)
+        }
+        return "{" + parts.joined(separator: ", ") + (fields.count > 3 ? ", …" : "") + "}"
+    }
+
     private func display(_ value: Value, unit: String?) -> String {
         let number: String
         switch value {
@@ -241,14 +287,21 @@ public struct Explanation: Sendable {
         // Years and other small counts read better without a separator (2030, not 2,030).
         case .int(let i): number = ExactDecimal(i).formatted(grouping: unit != nil || abs(i) >= 10_000)
         case .decimal(let d): number = (d.isInteger ? d : ((try? d.rounded(places: 3, .halfUp)) ?? d)).formatted(grouping: true)
-        case .list(let items): return "[" + items.map { display($0, unit: nil) }.joined(separator: ", ") + "]"
-        case .timestamp(let ts): return ts.rfc3339(in: ruleSet.calendar.zone)
-        case .record(let record):
-            // A list item such as an investment: its name, if it has one.
-            for key in ["name", "title", "kind", "type", "id"] {
-                if case .string(let text)? = record[key] { return text }
+        case .list(let items):
+            let records = items.compactMap { item -> RecordValue? in
+                if case .record(let record) = item { return record }
+                return nil
             }
-            return "…"
+            guard !records.isEmpty, records.count == items.count else {
+                return "[" + items.map { display($0, unit: nil) }.joined(separator: ", ") + "]"
+            }
+            // A list of records (investments): how many, and what each is.
+            let shownItems = 5
+            var names = records.prefix(shownItems).map(recordName)
+            if records.count > shownItems { names.append("…") }
+            return t("\(records.count) item\(records.count == 1 ? "" : "s")", "\(records.count)件") + " (" + names.joined(separator: t(", ", "、")) + ")"
+        case .timestamp(let ts): return ts.rfc3339(in: ruleSet.calendar.zone)
+        case .record(let record): return recordName(record)
         default: return Format.display(value)
         }
         switch unit {
