@@ -9,7 +9,7 @@ enum SyntaxMessages {
     static func message(problem: String, context: String?, contextLine: Int?, offending: Unicode.Scalar?)
         -> LocalizedText
     {
-        let hint = hint(problem: problem, offending: offending)
+        let hint = hint(problem: problem, offending: offending) ?? context.flatMap { contextHints[$0] }
         var en = problem
         var ja = problems[problem] ?? "YAML の構文エラーです（\(problem)）"
         if let context {
@@ -102,6 +102,19 @@ enum SyntaxMessages {
         "mapping values are not allowed in this context": LocalizedText(
             "put the value in quotes if it contains ': '",
             ja: "値に ': ' が含まれるなら引用符で囲んでください"
+        ),
+    ]
+
+    /// Hints for any problem met in this context.
+    private static let contextHints: [String: LocalizedText] = [
+        // `when: !x && y`: after the tag `!x`, `&` starts an anchor; `&&` was meant.
+        "while scanning an anchor": LocalizedText(
+            "'&' at the start of a value (or after a '!' tag) begins a YAML anchor; put an expression using '&&' in quotes",
+            ja: "値の先頭 (または '!' のタグの後) の '&' は YAML のアンカーになります。'&&' を使う式は引用符で囲んでください"
+        ),
+        "while scanning an alias": LocalizedText(
+            "'*' at the start of a value begins a YAML alias; put an expression starting with '*' in quotes",
+            ja: "値の先頭の '*' は YAML のエイリアスになります。式は引用符で囲んでください"
         ),
     ]
 

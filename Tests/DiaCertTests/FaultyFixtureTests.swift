@@ -89,6 +89,10 @@ enum ShippedRules {
         ("uses-cycle.certification.yaml", "9:7", "programs use each other in a cycle: certification → loan → certification"),
         ("points-as-text.certification.yaml", "64:13", "expected an integer, found 'fifteen'"),
         ("misspelt-key.certification.yaml", "143:5", "unknown key 'min_point' in a tier; did you mean 'min_points'?"),
+        (
+            "unquoted-not.loan.yaml", "33:11",
+            "a value starting with '!' is read by YAML as a tag, not as 'not'; put the expression in quotes: \"!dossier.compliance.city_tax_arrears\""
+        ),
     ])
     func faultyRuleFileIsReportedExactlyOnce(file: String, position: String, message: String) throws {
         let target = String(file.split(separator: ".", maxSplits: 1)[1])
@@ -102,6 +106,30 @@ enum ShippedRules {
         let first = try #require(errors.first)
         #expect(first.location == SourceLocation(file: "\(directory)/\(target)", position: parse(position)))
         #expect(first.message.en == message)
+    }
+
+    /// `when: ! x` (a space after the `!`): YAML keeps `x` as the value under the tag `!`, so the
+    /// condition would silently mean the opposite.
+    @Test func aNegationThatYAMLReadsAsATagIsNeverDroppedSilently() throws {
+        let directory = try copyOfRules()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/loan.yaml"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let edited = text.replacingOccurrences(
+            of: "    when: \"!dossier.compliance.city_tax_arrears\"", with: "    when: ! dossier.compliance.city_tax_arrears")
+        #expect(edited != text)
+        try edited.write(toFile: path, atomically: true, encoding: .utf8)
+        let (ruleSet, diagnostics) = RuleSet.load(directory: directory)
+        #expect(ruleSet == nil)
+        let errors = diagnostics.errors
+        #expect(errors.count == 1, "\(errors)")
+        #expect(errors.first?.location == SourceLocation(file: path, position: SourcePosition(line: 33, column: 11)))
+        #expect(
+            errors.first?.message.en
+                == "a value starting with '!' is read by YAML as a tag, not as 'not'; put the expression in quotes: \"! dossier.compliance.city_tax_arrears\"")
+        #expect(
+            errors.first?.message.text(in: .ja)
+                == "'!' で始まる値は YAML ではタグとして読まれ、否定になりません。式を引用符で囲んでください: \"! dossier.compliance.city_tax_arrears\"")
     }
 
     @Test func renderedErrorShowsTheLineAndACaretUnderTheMistake() throws {

@@ -106,6 +106,17 @@ extension YAMLLoaderTests {
         )
     }
 
+    @Test func ampersandsAfterATagGetAHint() throws {
+        // `when: !x && y` unquoted: `!x` is a tag, then `&&` starts an anchor.
+        let errors = try yamlErrors("when: !x && y\n")
+        #expect(
+            errors.map(\.description) == [
+                "test.yaml:1:11: error: did not find expected alphabetic or numeric character while scanning an anchor; "
+                    + "'&' at the start of a value (or after a '!' tag) begins a YAML anchor; put an expression using '&&' in quotes"
+            ]
+        )
+    }
+
     @Test func colonInPlainValueGetsAHint() throws {
         let errors = try yamlErrors("key: value: other\n")
         #expect(

@@ -159,6 +159,17 @@ struct RuleFileReader {
             return nil
         }
         var text = scalar.text
+        // `when: !x` unquoted: YAML takes `!x` as a tag and leaves the value empty (or, for `! x`,
+        // keeps `x` and silently drops the negation). The tag is the only trace of the `!`.
+        if let tag = node.tag, tag.hasPrefix("!") {
+            let written = text.isEmpty ? tag : tag + " " + text
+            let quoted = written.contains("\"") ? "'" + written.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'" : "\"" + written + "\""
+            error(
+                "rules.expression-tag",
+                "a value starting with '!' is read by YAML as a tag, not as 'not'; put the expression in quotes: \(quoted)",
+                ja: "'!' で始まる値は YAML ではタグとして読まれ、否定になりません。式を引用符で囲んでください: \(quoted)", at: node)
+            return nil
+        }
         // Plain YAML scalars `true`/`false` are fine as expressions; so are numbers.
         if text.isEmpty {
             error("rules.expression", "expected an expression, found nothing", ja: "式がありません", at: node)
