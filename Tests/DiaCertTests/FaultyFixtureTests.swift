@@ -108,6 +108,26 @@ enum ShippedRules {
         #expect(first.message.en == message)
     }
 
+    @Test(arguments: [
+        (
+            "misspelt-value.loan.yaml", "50:42",
+            "programs.certification.tier is never 'platnum' (its values are bronze, silver, gold, platinum); did you mean 'platinum'?"
+        )
+    ])
+    func faultyRuleFileWarnsExactlyOnce(file: String, position: String, message: String) throws {
+        let target = String(file.split(separator: ".", maxSplits: 1)[1])
+        let directory = try copyOfRules(replacing: target, with: "\(ShippedRules.fixtures)/faulty/rules/\(file)")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (ruleSet, diagnostics) = RuleSet.load(directory: directory)
+        // A warning: the rules still load (and the daemon would use them).
+        #expect(ruleSet != nil)
+        #expect(diagnostics.count == 1, "\(diagnostics)")
+        let first = try #require(diagnostics.first)
+        #expect(first.severity == .warning)
+        #expect(first.location == SourceLocation(file: "\(directory)/\(target)", position: parse(position)))
+        #expect(first.message.en == message)
+    }
+
     /// `when: ! x` (a space after the `!`): YAML keeps `x` as the value under the tag `!`, so the
     /// condition would silently mean the opposite.
     @Test func aNegationThatYAMLReadsAsATagIsNeverDroppedSilently() throws {
@@ -161,4 +181,90 @@ func copyOfRules(replacing target: String? = nil, with replacement: String? = ni
         try FileManager.default.copyItem(atPath: replacement, toPath: "\(directory)/\(target)")
     }
     return directory
+}
+
+/// Text literals that a value with known words can never be: warnings at the literal.
+@Suite struct LiteralValueTests {
+    /// The warnings of the shipped rules with texts of some files replaced.
+    private func warnings(_ edits: [String: [(String, String)]]) throws -> [Diagnostic] {
+        let directory = try copyOfRules()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (file, replacements) in edits {
+            let path = "\(directory)/\(file)"
+            var text = try String(contentsOfFile: path, encoding: .utf8)
+            for (original, replacement) in replacements {
+                #expect(text.contains(original), "\(original) not in \(file)")
+                text = text.replacingOccurrences(of: original, with: replacement)
+            }
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let (ruleSet, diagnostics) = RuleSet.load(directory: directory)
+        #expect(ruleSet != nil, "\(diagnostics.errors)")
+        return diagnostics.map { diagnostic in
+            var relative = diagnostic
+            relative.location = diagnostic.location.map { SourceLocation(file: String($0.file.dropFirst(directory.count + 1)), position: $0.position) }
+            return relative
+        }
+    }
+
+    @Test func misspeltEnumWordsAreReportedAtTheLiteralWithTheValuesAndASuggestion() throws {
+        let found = try warnings([
+            "certification.yaml": [
+                (
+                    "\"'step1' in dossier.management.study_sessions || 'step2' in dossier.management.study_sessions\"",
+                    "\"'step1' in dossier.management.study_sessions || 'step9' in dossier.management.study_sessions\""
+                )
+            ],
+            "award.yaml": [
+                ("programs.certification.tier in ['gold', 'platinum']", "programs.certification.tier in ['gold', 'platnum']"),
+                (
+                    "when: dossier.company.employees <= tables.sme_limits[dossier.company.industry].small_business_employees",
+                    "when: \"dossier.company.industry != 'retial' && dossier.company.employees <= 20\""
+                ),
+            ],
+        ])
+        #expect(
+            found.map(\.description) == [
+                "certification.yaml:51:64: warning: no item of dossier.management.study_sessions is ever 'step9' (the values are step1, step2); did you mean 'step1'?",
+                "award.yaml:19:49: warning: programs.certification.tier is never 'platnum' (its values are bronze, silver, gold, platinum); did you mean 'platinum'?",
+                "award.yaml:30:40: warning: dossier.company.industry is never 'retial' (its values are manufacturing, construction, transport, wholesale, retail, services, software, hotel, other); did you mean 'retail'?",
+            ])
+        #expect(
+            found.last?.message.text(in: .ja)
+                == "dossier.company.industry が 'retial' になることはありません (値は manufacturing、construction、transport、wholesale、retail、services、software、hotel、other のいずれか)。'retail' のことですか?"
+        )
+    }
+
+    @Test func wordsAreFollowedThroughLetsComprehensionsAndOtherwise() throws {
+        let found = try warnings([
+            "emissions.yaml": [("  in_area: dossier.company.city_code in tables.area_cities", "  in_area: dossier.company.city_code in tables.area_cities\n  industry: dossier.company.industry")],
+            "loan.yaml": [
+                ("    when: dossier.company.years_in_business >= 1", "    when: \"dossier.company.years_in_business >= 1 && industry != 'hotal'\""),
+                (
+                    "    when: dossier.company.revenue_jpy < 1000000000",
+                    "    when: \"dossier.company.revenue_jpy < 1000000000 && !dossier.management.study_sessions.exists(s, s == 'stepp2') && otherwise(dossier.company.industry, 'other') != 'softwear'\""
+                ),
+            ],
+        ])
+        #expect(
+            found.map(\.message.en) == [
+                "no item of dossier.management.study_sessions is ever 'stepp2' (the values are step1, step2); did you mean 'step2'?",
+                "dossier.company.industry is never 'softwear' (its values are manufacturing, construction, transport, wholesale, retail, services, software, hotel, other); did you mean 'software'?",
+                "dossier.company.industry is never 'hotal' (its values are manufacturing, construction, transport, wholesale, retail, services, software, hotel, other); did you mean 'hotel'?",
+            ])
+    }
+
+    @Test func correctWordsAndOtherComparisonsAreNotReported() throws {
+        // The shipped rules compare tiers, study sessions and criteria statuses with correct words.
+        #expect(ShippedRules.loaded.diagnostics.isEmpty, "\(ShippedRules.loaded.diagnostics)")
+        let found = try warnings([
+            "loan.yaml": [
+                (
+                    "    when: dossier.company.years_in_business >= 1",
+                    "    when: \"dossier.company.years_in_business >= 1 && dossier.company.name != 'retial' && programs.certification.criteria.measured != 'not_met' && round.id != '2027-1' && dossier.company.industry in ['retail', 'hotel']\""
+                )
+            ]
+        ])
+        #expect(found.isEmpty, "\(found)")
+    }
 }

@@ -28,6 +28,7 @@ struct RuleAnalysis {
                 found += unreachableRows(rules.categories.map { ($0.when, $0.location) }, what: "category", of: "award '\(program.id)'")
             }
         }
+        found += LiteralValues(ruleSet: ruleSet).run()
         return found
     }
 
