@@ -238,7 +238,9 @@ struct RuleSetLoader {
                 at: YAMLNode(kind: .mapping([]), start: .start, end: .start, file: program.file))
         }
 
-        let templates = NoticeTemplates.read(templateNodes, schema: schema, programs: programs, zone: calendar.zone, reader: &reader)
+        let templates = NoticeTemplates.read(
+            templateNodes, schema: schema, programs: programs,
+            unreadPrograms: Set(headers.map(\.id)).subtracting(programs.map(\.id)), zone: calendar.zone, reader: &reader)
         if reader.diagnostics.hasErrors { return (nil, reader.diagnostics) }
         var ruleSet = RuleSet(
             directory: directory, hash: hash, files: files, schema: schema, tables: tables, sharedLets: sharedLets,

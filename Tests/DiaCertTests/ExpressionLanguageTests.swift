@@ -196,6 +196,21 @@ private func issues(_ source: String, _ bindings: [String: CELType] = [:]) -> [E
         #expect(issues("employees >= ").first?.message.en == "expected an expression, found end of expression")
         #expect(issues("(1 + 2").first?.message.en == "expected ')' to close '(', found end of expression")
         #expect(issues("1 ＋ 2").first?.message.en == "unexpected character '＋'; this is a full-width character, use '+'")
+        #expect(issues("1 ＋ 2").first?.message.ja == "'＋' はここでは使えません。全角文字です。半角の '+' を使ってください")
+    }
+
+    @Test func spreadsheetStyleOperatorsSuggestTheRightOnes() throws {
+        let equal = issues("employees = 10", ["employees": .int]).first
+        #expect(equal?.message.en == "unexpected character '='; to compare, write '==' (equal) or '!=' (not equal)")
+        #expect(equal?.offset == 10)
+        #expect(issues("true & false").first?.message.en == "unexpected character '&'; write '&&' for \"and\"")
+        #expect(issues("true | false").first?.message.en == "unexpected character '|'; write '||' for \"or\"")
+        let and = issues("true and false").first
+        #expect(and?.message.en == "'and' is not an operator here; write '&&' for \"and\"")
+        #expect(and?.message.ja == "'and' は演算子ではありません。「かつ」は '&&' と書きます")
+        #expect(issues("true OR false").first?.message.en == "'OR' is not an operator here; write '||' for \"or\"")
+        // A name called `and` is still a name where a name can stand.
+        #expect(issues("and", ["and": .bool]).isEmpty)
     }
 
     @Test func issuesRenderWithFileLineColumnAndCaret() throws {

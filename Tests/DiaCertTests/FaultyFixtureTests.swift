@@ -128,6 +128,31 @@ enum ShippedRules {
         #expect(first.message.en == message)
     }
 
+    /// Policy staff fix a file in one go only if `check` shows every mistake in it: the award's
+    /// `eligible` failing must not hide a typo further down, nor make the templates report the
+    /// award as unknown.
+    @Test func everyMistakeInAnAwardFileIsReportedAndNothingCascades() throws {
+        let directory = try copyOfRules()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/award.yaml"
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        let eligible = "programs.certification.tier in ['gold', 'platinum']"
+        let employees = "dossier.company.employees <="
+        #expect(text.contains(eligible) && text.contains(employees))
+        text = text.replacingOccurrences(of: eligible, with: "programs.certification.tier = 'gold'")
+        text = text.replacingOccurrences(of: employees, with: "dossier.company.employes <=")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let (ruleSet, diagnostics) = RuleSet.load(directory: directory)
+        #expect(ruleSet == nil)
+        let messages = diagnostics.errors.map(\.message.en)
+        #expect(
+            messages == [
+                "unexpected character '='; to compare, write '==' (equal) or '!=' (not equal)",
+                "unknown field 'employes' in dossier.company; did you mean 'employees'?",
+            ], "\(diagnostics)")
+        #expect(diagnostics.errors.allSatisfy { $0.location?.file == path })
+    }
+
     /// `when: ! x` (a space after the `!`): YAML keeps `x` as the value under the tag `!`, so the
     /// condition would silently mean the opposite.
     @Test func aNegationThatYAMLReadsAsATagIsNeverDroppedSilently() throws {

@@ -1,3 +1,5 @@
+internal import Diagnostics
+
 /// One token of an expression.
 struct Token: Sendable {
     enum Kind: Sendable, Equatable {
@@ -15,7 +17,7 @@ struct Token: Sendable {
         case bytes([UInt8])
         case `true`, `false`, null, `in`
         case punctuation(Punctuation)
-        case invalid(String)
+        case invalid(LocalizedText)
     }
 
     enum Punctuation: String, Sendable {
@@ -118,7 +120,7 @@ struct Lexer {
                 return Token(kind: .punctuation(single), offset: start)
             }
             position += 1
-            return Token(kind: .invalid("unexpected character '\(Character(Unicode.Scalar(byte)))'"), offset: start)
+            return Token(kind: .invalid(unexpected(String(Character(Unicode.Scalar(byte))), hint: loneOperatorHint(byte))), offset: start)
         }
         switch byte {
         case UInt8(ascii: "|"): return two("|", .orOr, else: nil)
@@ -156,21 +158,38 @@ struct Lexer {
         while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
         let character = String(decoding: bytes[position..<end], as: UTF8.self)
         position = end
-        let hint = fullWidthHint(character)
-        return Token(kind: .invalid("unexpected character '\(character)'\(hint)"), offset: start)
+        return Token(kind: .invalid(unexpected(character, hint: fullWidthHint(character))), offset: start)
+    }
+
+    private func unexpected(_ character: String, hint: LocalizedText?) -> LocalizedText {
+        guard let hint else { return LocalizedText("unexpected character '\(character)'", ja: "'\(character)' はここでは使えません") }
+        return LocalizedText(
+            "unexpected character '\(character)'; \(hint.en)", ja: "'\(character)' はここでは使えません。\(hint.ja ?? hint.en)")
+    }
+
+    /// `=`, `&` and `|` alone are the usual slips of people who write formulas in spreadsheets.
+    private func loneOperatorHint(_ byte: UInt8) -> LocalizedText? {
+        switch byte {
+        case UInt8(ascii: "="):
+            LocalizedText("to compare, write '==' (equal) or '!=' (not equal)", ja: "比較には '==' (等しい) か '!=' (等しくない) を使います")
+        case UInt8(ascii: "&"): LocalizedText("write '&&' for \"and\"", ja: "「かつ」は '&&' と書きます")
+        case UInt8(ascii: "|"): LocalizedText("write '||' for \"or\"", ja: "「または」は '||' と書きます")
+        default: nil
+        }
     }
 
     /// Japanese input methods produce full-width symbols that look like the ASCII ones.
-    private func fullWidthHint(_ character: String) -> String {
-        guard let scalar = character.unicodeScalars.first else { return "" }
+    private func fullWidthHint(_ character: String) -> LocalizedText? {
+        guard let scalar = character.unicodeScalars.first else { return nil }
         if (0xFF01...0xFF5E).contains(scalar.value), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) {
-            return "; this is a full-width character, use '\(Character(ascii))'"
+            return LocalizedText(
+                "this is a full-width character, use '\(Character(ascii))'", ja: "全角文字です。半角の '\(Character(ascii))' を使ってください")
         }
-        if scalar == "　" { return "; this is a full-width space, use a normal space" }
+        if scalar == "　" { return LocalizedText("this is a full-width space, use a normal space", ja: "全角スペースです。半角スペースを使ってください") }
         if scalar == "“" || scalar == "”" || scalar == "‘" || scalar == "’" {
-            return "; use straight quotes ' or \""
+            return LocalizedText("use straight quotes ' or \"", ja: "引用符は半角の ' か \" を使ってください")
         }
-        return ""
+        return nil
     }
 
     // MARK: Numbers
@@ -266,7 +285,7 @@ struct Lexer {
         var out: [UInt8] = []
         while true {
             guard position < bytes.count else {
-                return Token(kind: .invalid("unterminated string literal"), offset: start)
+                return Token(kind: .invalid(LocalizedText("unterminated string literal", ja: "文字列の終わりの引用符がありません")), offset: start)
             }
             let byte = bytes[position]
             if byte == quote {
@@ -285,7 +304,7 @@ struct Lexer {
             if byte == UInt8(ascii: "\\"), !raw {
                 let escapeStart = position
                 guard let problem = escape(into: &out, isBytes: isBytes) else { continue }
-                return Token(kind: .invalid(problem), offset: escapeStart)
+                return Token(kind: .invalid(LocalizedText(problem)), offset: escapeStart)
             }
             out.append(byte)
             position += 1

@@ -50,6 +50,13 @@ public struct Parser {
         if issues.isEmpty, case .invalid(let problem) = token.kind {
             fail(problem, at: token.offset)
         }
+        if issues.isEmpty, case .identifier(let word) = token.kind, let symbol = Parser.wordOperators[word.lowercased()] {
+            fail(
+                LocalizedText(
+                    "'\(word)' is not an operator here; write '\(symbol.operator)' for \"\(word.lowercased())\"",
+                    ja: "'\(word)' は演算子ではありません。「\(symbol.ja)」は '\(symbol.operator)' と書きます"),
+                at: token.offset)
+        }
         if issues.isEmpty, token.kind != .end {
             fail("unexpected \(describe(token)) after the end of the expression", at: token.offset, code: "expr.syntax")
         }
@@ -57,6 +64,9 @@ public struct Parser {
     }
 
     // MARK: Helpers
+
+    /// Words people write for the logical operators (SQL, spreadsheets, Python).
+    private static let wordOperators: [String: (operator: String, ja: String)] = ["and": ("&&", "かつ"), "or": ("||", "または")]
 
     private mutating func advance() { token = lexer.next() }
 
@@ -66,7 +76,11 @@ public struct Parser {
     }
 
     private mutating func fail(_ message: String, at offset: Int, code: String = "expr.syntax", ja: String? = nil) {
-        if issues.isEmpty { issues.append(ExpressionIssue(code: code, LocalizedText(message, ja: ja), offset: offset)) }
+        fail(LocalizedText(message, ja: ja), at: offset, code: code)
+    }
+
+    private mutating func fail(_ message: LocalizedText, at offset: Int, code: String = "expr.syntax") {
+        if issues.isEmpty { issues.append(ExpressionIssue(code: code, message, offset: offset)) }
         token = Token(kind: .end, offset: token.offset)
     }
 
@@ -107,7 +121,7 @@ public struct Parser {
         case .null: "'null'"
         case .in: "'in'"
         case .punctuation(let p): "'\(p.rawValue)'"
-        case .invalid(let problem): problem
+        case .invalid(let problem): problem.en
         }
     }
 

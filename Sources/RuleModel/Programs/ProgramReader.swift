@@ -307,12 +307,12 @@ struct ProgramReader {
 
     mutating func award(_ header: Header) -> AwardRules? {
         let entries = header.entries
-        guard let eligibleNode = reader.require(entries, "eligible", in: "award '\(header.id)'", at: header.node),
-            let eligible = condition(eligibleNode, context: "eligible", needsID: false),
-            let scoreNode = reader.require(entries, "score", in: "award '\(header.id)'", at: header.node),
-            let score = reader.expression(scoreNode, in: environment)
-        else { return nil }
-        if !score.checked.type.isNumeric, !score.checked.type.isDynamic {
+        // Every part is read even when an earlier one failed, so one `check` shows all the problems.
+        let eligible = reader.require(entries, "eligible", in: "award '\(header.id)'", at: header.node)
+            .flatMap { condition($0, context: "eligible", needsID: false) }
+        let scoreNode = reader.require(entries, "score", in: "award '\(header.id)'", at: header.node)
+        let score = scoreNode.flatMap { reader.expression($0, in: environment) }
+        if let score, let scoreNode, !score.checked.type.isNumeric, !score.checked.type.isDynamic {
             reader.error("award.score", "score must be a number, but it is \(score.checked.type.displayName)", at: scoreNode)
         }
         var categories: [AwardCategory] = []
@@ -359,6 +359,7 @@ struct ProgramReader {
                 RankKey(expression: expression, descending: descending, title: fields["title"].flatMap { reader.localized($0, "title") }))
         }
         if categories.isEmpty { reader.error("award.categories", "an award needs at least one category", at: header.node) }
+        guard let eligible, let score else { return nil }
         return AwardRules(eligible: eligible, score: score, categories: categories, rankBy: rankBy)
     }
 }

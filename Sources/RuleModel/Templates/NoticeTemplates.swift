@@ -74,7 +74,8 @@ public struct NoticeTemplates: Sendable {
 
     /// Reads every template file of the rule set.
     static func read(
-        _ nodes: [YAMLNode], schema: DossierSchema, programs: [ProgramDefinition], zone: ZoneSpec, reader: inout RuleFileReader
+        _ nodes: [YAMLNode], schema: DossierSchema, programs: [ProgramDefinition], unreadPrograms: Set<String> = [], zone: ZoneSpec,
+        reader: inout RuleFileReader
     )
         -> NoticeTemplates?
     {
@@ -102,6 +103,8 @@ public struct NoticeTemplates: Sendable {
             }
             for program in top["sections"].map({ reader.orderedMapping($0, "sections") }) ?? [] {
                 guard let definition = programs.first(where: { $0.id == program.key }) else {
+                    // A program whose file has errors is already reported there; its sections wait for it.
+                    if unreadPrograms.contains(program.key) { continue }
                     reader.error("templates.program", "sections for an unknown program '\(program.key)'", at: program.keyNode)
                     continue
                 }
