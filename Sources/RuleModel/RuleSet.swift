@@ -297,25 +297,6 @@ struct RuleSetLoader {
     }
 
     private static func maxFrame(_ program: ProgramDefinition) -> Int {
-        var frame = 0
-        func note(_ expression: RuleExpression?) { if let expression { frame = max(frame, expression.program.frameSize) } }
-        for letDefinition in program.lets { note(letDefinition.expression) }
-        switch program.body {
-        case .certification(let rules):
-            note(rules.scope?.when)
-            rules.disqualify.forEach { note($0.when) }
-            rules.criteria.forEach { $0.rows.forEach { note($0.when) } }
-            rules.tiers.forEach { note($0.when) }
-        case .eligibility(let rules):
-            rules.conditions.forEach { note($0.when) }
-            rules.terms.forEach { note($0.when) }
-            rules.notes.forEach { note($0.when) }
-        case .award(let rules):
-            note(rules.eligible.when)
-            note(rules.score)
-            rules.categories.forEach { note($0.when) }
-            rules.rankBy.forEach { note($0.expression) }
-        }
-        return frame
+        program.expressions.map(\.program.frameSize).max() ?? 0
     }
 }

@@ -304,25 +304,7 @@ public struct RuleEngine: Sendable {
         }
         func note(_ expression: RuleExpression?) { if let expression { visit(expression.program.checked, operand: false) } }
         for definition in ruleSet.sharedLets { note(definition.expression) }
-        for program in ruleSet.programs {
-            for definition in program.lets { note(definition.expression) }
-            switch program.body {
-            case .certification(let rules):
-                note(rules.scope?.when)
-                rules.disqualify.forEach { note($0.when) }
-                rules.criteria.forEach { $0.rows.forEach { note($0.when) } }
-                rules.tiers.forEach { note($0.when) }
-            case .eligibility(let rules):
-                rules.conditions.forEach { note($0.when) }
-                rules.terms.forEach { note($0.when) }
-                rules.notes.forEach { note($0.when) }
-            case .award(let rules):
-                note(rules.eligible.when)
-                note(rules.score)
-                rules.categories.forEach { note($0.when) }
-                rules.rankBy.forEach { note($0.expression) }
-            }
-        }
+        for program in ruleSet.programs { program.expressions.forEach(note) }
         return whole ? nil : read
     }
 

@@ -208,6 +208,23 @@ public final class ProgramDefinition: Sendable {
     public var eligibility: EligibilityRules? { if case .eligibility(let rules) = body { rules } else { nil } }
     public var award: AwardRules? { if case .award(let rules) = body { rules } else { nil } }
 
+    /// Every expression of the program, its lets first, for whole-rule-set walks (frame sizes, usage).
+    var expressions: [RuleExpression] {
+        var all = lets.map(\.expression)
+        switch body {
+        case .certification(let rules):
+            if let scope = rules.scope { all.append(scope.when) }
+            all += rules.disqualify.map(\.when)
+            all += rules.criteria.flatMap { $0.rows.map(\.when) }
+            all += rules.tiers.compactMap(\.when)
+        case .eligibility(let rules):
+            all += rules.conditions.map(\.when) + rules.terms.map(\.when) + rules.notes.map(\.when)
+        case .award(let rules):
+            all += [rules.eligible.when, rules.score] + rules.categories.map(\.when) + rules.rankBy.map(\.expression)
+        }
+        return all
+    }
+
     init(id: String, kind: ProgramKind, version: String, title: LocalizedText, uses: [String], lets: [LetDefinition], body: Body, file: String, location: SourceLocation, programsType: RecordType) {
         self.id = id
         self.kind = kind
