@@ -82,30 +82,9 @@ struct LiteralValues {
         for definition in ruleSet.sharedLets { found += check(definition.expression, lets: shared) }
         for program in ruleSet.programs {
             let lets = shared.merging(program.lets.map { ($0.slot, $0) }) { _, own in own }
-            for expression in LiteralValues.expressions(of: program) { found += check(expression, lets: lets) }
+            for expression in program.expressions { found += check(expression, lets: lets) }
         }
         return found
-    }
-
-    /// Every expression of a program, in file order.
-    static func expressions(of program: ProgramDefinition) -> [RuleExpression] {
-        var all = program.lets.map(\.expression)
-        switch program.body {
-        case .certification(let rules):
-            if let scope = rules.scope { all.append(scope.when) }
-            all += rules.disqualify.map(\.when)
-            all += rules.criteria.flatMap { $0.rows.map(\.when) }
-            all += rules.tiers.compactMap(\.when)
-        case .eligibility(let rules):
-            all += rules.conditions.map(\.when)
-            all += rules.terms.map(\.when)
-            all += rules.notes.map(\.when)
-        case .award(let rules):
-            all += [rules.eligible.when, rules.score]
-            all += rules.categories.map(\.when)
-            all += rules.rankBy.map(\.expression)
-        }
-        return all
     }
 
     private func check(_ expression: RuleExpression, lets: [Int: LetDefinition]) -> [Diagnostic] {

@@ -208,7 +208,7 @@ public final class ProgramDefinition: Sendable {
     public var eligibility: EligibilityRules? { if case .eligibility(let rules) = body { rules } else { nil } }
     public var award: AwardRules? { if case .award(let rules) = body { rules } else { nil } }
 
-    /// Every expression of the program, its lets first, for whole-rule-set walks (frame sizes, usage).
+    /// Every expression of the program in file order, its lets first, for whole-rule-set walks.
     var expressions: [RuleExpression] {
         var all = lets.map(\.expression)
         switch body {
