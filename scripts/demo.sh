@@ -79,3 +79,10 @@ echo "demo: one of the round's mails:"
 echo
 sample=$(grep -l "^X-DiaCert-Notice: round" demo/state/mail/*.eml | head -1)
 /usr/bin/python3 scripts/read_mail.py "$sample"
+if [ "$keep" = true ]; then
+    echo
+    echo "demo: the daemon is still running (pid $daemon); try:"
+    echo "      .build/debug/diacert status --config $config"
+    echo "      .build/debug/diacert outbox list --config $config"
+    echo "demo: stop it with: kill \$(cat demo/state/daemon.lock)   (SIGTERM: it finishes in-flight sends and exits 0)"
+fi

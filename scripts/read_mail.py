@@ -14,9 +14,9 @@ def main():
             message = email.message_from_binary_file(handle, policy=email.policy.default)
         if index:
             print("\n" + "=" * 72 + "\n")
-        print(f"File:    {path}")
+        print(f"{'File:':<12}{path}")
         for name in ("Subject", "From", "To", "Date", "Message-ID"):
-            print(f"{name + ':':<9}{message[name]}")
+            print(f"{name + ':':<12}{message[name]}")
         print()
         print(message.get_body(preferencelist=("plain",)).get_content().rstrip())
 

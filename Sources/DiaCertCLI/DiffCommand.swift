@@ -51,8 +51,12 @@ enum DiffCommand {
             return b == n ? nil : (path, b, n)
         }
         // Only dossiers valid under both rule sets are compared.
-        let comparable = Set(baseDossiers.map(\.source)).intersection(newDossiers.map(\.source))
         let round = arguments.value("round")
+        if let round, newRules.calendar.round(round) == nil {
+            throw UsageError(.init("unknown round '\(round)'; rounds are " + newRules.calendar.rounds.map(\.id).joined(separator: ", ")))
+        }
+        let comparable = Set(RuleSetSupport.applicants(baseDossiers, round: round, console).map(\.source))
+            .intersection(newDossiers.map(\.source))
         let baseEvaluations = RuleEngine(ruleSet: baseRules).evaluate(baseDossiers.filter { comparable.contains($0.source) }, roundOverride: round)
         let newEvaluations = RuleEngine(ruleSet: newRules).evaluate(newDossiers.filter { comparable.contains($0.source) }, roundOverride: round)
         let diff = RuleDiff.compare(

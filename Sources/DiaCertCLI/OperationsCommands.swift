@@ -154,10 +154,21 @@ enum OperationsCommands {
                 guard let number = Int(text), number > 0 else { throw UsageError(.init("--limit must be a positive number")) }
                 limit = number
             }
-            return try await request(.outboxList(state: arguments.value("state"), limit: limit), arguments, console) { json in
-                let rows = json.arrayValue ?? []
-                if rows.isEmpty { return "(no notices)" }
-                return rows.map { row in
+            // Text asks for one row more, to say when the list was cut at the limit.
+            let text = (arguments.value("format") ?? "text") != "json"
+            return try await request(.outboxList(state: arguments.value("state"), limit: text ? limit + 1 : limit), arguments, console) { json in
+                let all = json.arrayValue ?? []
+                if all.isEmpty { return "(no notices)" }
+                let rows = all.prefix(limit)
+                let more =
+                    all.count > limit
+                    ? [
+                        console.text(
+                            .init(
+                                "… more notices not shown: raise --limit (now \(limit)) or narrow with --state",
+                                ja: "… ほかにも通知があります: --limit (現在 \(limit)) を増やすか --state で絞り込んでください"))
+                    ] : []
+                return (rows.map { row in
                     var line = [
                         row["id"]?.numberText ?? "?", row["state"]?.stringValue ?? "?", row["channel"]?.stringValue ?? "?",
                         row["event"]?.stringValue ?? "?", row["dossier"]?.stringValue ?? "-", "attempts=\(row["attempts"]?.numberText ?? "0")",
@@ -165,7 +176,7 @@ enum OperationsCommands {
                     ].joined(separator: "  ")
                     if let error = row["last_error"]?.stringValue { line += "  last_error=\"\(error)\"" }
                     return line
-                }.joined(separator: "\n")
+                } + more).joined(separator: "\n")
             }
         })
 

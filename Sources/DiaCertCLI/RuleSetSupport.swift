@@ -79,4 +79,19 @@ enum RuleSetSupport {
         }
         return (valid, invalid)
     }
+
+    /// The applicants of `--round ID`: dossiers that name another round are left out (with a note
+    /// on stderr), so they are neither ranked in this round nor judged late by its deadline.
+    static func applicants(_ dossiers: [Dossier], round: String?, _ console: Console) -> [Dossier] {
+        guard let round else { return dossiers }
+        let others = dossiers.filter { $0.round != nil && $0.round != round }
+        guard !others.isEmpty else { return dossiers }
+        let names = others.map { "\($0.id) (\($0.round ?? ""))" }.joined(separator: ", ")
+        console.err(
+            console.text(
+                .init(
+                    "note: \(others.count) dossier(s) of other rounds left out of round \(round): \(names)",
+                    ja: "注記: 募集回 \(round) 以外の申請 \(others.count) 件は対象外です: \(names)")))
+        return dossiers.filter { $0.round == nil || $0.round == round }
+    }
 }

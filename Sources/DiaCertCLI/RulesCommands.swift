@@ -10,8 +10,8 @@ enum RulesCommands {
     static let roundOption = OptionSpec(
         "round", .value(placeholder: "ID"),
         .init(
-            "treat the dossiers as the applicants of this round (the award is ranked among them when there are several)",
-            ja: "指定した募集回の申請として評価 (複数ならアワードはこれらの中で順位付け)"))
+            "evaluate as the applicants of this round: the award is ranked among them; dossiers naming another round are left out (a note says which)",
+            ja: "指定した募集回の申請として評価 (アワードはこれらの中で順位付け。別の募集回の申請は対象外とし、その旨を表示)"))
 
     // MARK: check
 
@@ -72,7 +72,8 @@ enum RulesCommands {
                         "unknown round '\(roundID)'; rounds are " + ruleSet.calendar.rounds.map(\.id).joined(separator: ", ")))
             }
             let paths = try RuleSetSupport.dossierPaths(arguments.positionals)
-            let (dossiers, invalid) = RuleSetSupport.loadDossiers(paths, ruleSet: ruleSet)
+            let (loaded, invalid) = RuleSetSupport.loadDossiers(paths, ruleSet: ruleSet)
+            let dossiers = RuleSetSupport.applicants(loaded, round: roundID, console)
             let engine = RuleEngine(ruleSet: ruleSet)
             let evaluations = engine.evaluate(dossiers, roundOverride: roundID)
             let scopes = AwardRankingScope.given(evaluations)

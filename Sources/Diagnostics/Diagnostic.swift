@@ -11,6 +11,14 @@ public enum Severity: Int, Sendable, Hashable, Comparable, CustomStringConvertib
         case .error: "error"
         }
     }
+    public func word(in language: Language) -> String {
+        switch (self, language) {
+        case (_, .en): description
+        case (.note, .ja): "注記"
+        case (.warning, .ja): "警告"
+        case (.error, .ja): "エラー"
+        }
+    }
 }
 
 /// A position in a source file: 1-based line and 1-based column.
@@ -142,9 +150,10 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     /// `file:line:col: error: message` (English), the first line of the rendered form.
     public var description: String { headline(in: .en) }
 
+    /// In Japanese the severity is a Japanese word too: the line goes to applicants (rejection mails).
     public func headline(in language: Language) -> String {
         let prefix = location.map { "\($0): " } ?? ""
-        return "\(prefix)\(severity): \(message.text(in: language))"
+        return "\(prefix)\(severity.word(in: language)): \(message.text(in: language))"
     }
 }
 

@@ -46,6 +46,9 @@ struct DaemonIntakeTests {
         #expect(rejections.count == 1)
         #expect(rejections.first?.body.contains("12:3") == true)
         #expect(rejections.first?.body.contains("company.employes") == true)
+        // The applicant reads Japanese: no English severity word inside the Japanese text.
+        #expect(rejections.first?.body.contains("typo-field-name.yaml:12:3: エラー: ") == true)
+        #expect(rejections.first?.body.contains(" error: ") == false)
 
         daemon.signal(SIGTERM)
         #expect(try daemon.wait() == 0)

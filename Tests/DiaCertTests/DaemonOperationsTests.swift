@@ -93,6 +93,15 @@ struct DaemonOperationsTests {
         #expect(again.stderr.contains("operator:suzuki"))
         let pending = try harness.outboxCount("pending")
         #expect(pending > 0)
+        // The text listing says when it was cut at --limit; a listing that fits says nothing more.
+        let cut = try harness.cli(["outbox", "list", "--limit", "1", "--lang", "en"])
+        let cutLines = cut.stdout.split(separator: "\n")
+        #expect(cutLines.count == 2, "\(cut.stdout)")
+        #expect(cutLines.last == "… more notices not shown: raise --limit (now 1) or narrow with --state")
+        let whole = try harness.cli(["outbox", "list", "--limit", "1000", "--lang", "en"])
+        let total = try JSONParser.parse(try harness.cli(["outbox", "list", "--limit", "1000", "--format", "json"]).stdout).get().arrayValue?.count
+        #expect(whole.stdout.split(separator: "\n").count == total)
+        #expect(!whole.stdout.contains("more notices"))
 
         let restarted = try harness.start()
         try harness.waitUntil("the queued notices to be sent") { try harness.outboxCount("pending") == 0 && harness.outboxCount("sent") > 0 }

@@ -49,8 +49,14 @@ import Testing
         #expect(line.contains("excellence (sme #2)"), "\(line)")
         #expect(
             result.stdout.contains(
-                "* award ranks are among the 35 dossiers given for round 2027-1; the real rank and prize are decided over all applicants of the round after its deadline"
+                "* award ranks are among the 32 dossiers given for round 2027-1; the real rank and prize are decided over all applicants of the round after its deadline"
             ))
+        // The three dossiers of round 2027-2 are neither ranked here nor judged late by 2027-1's deadline.
+        #expect(!result.stdout.contains("hanno-wellness") && !result.stdout.contains("komagawa-resort"))
+        #expect(
+            result.stderr.contains(
+                "note: 3 dossier(s) of other rounds left out of round 2027-1: hanno-wellness (2027-2), iruma-kagaku (2027-2), komagawa-resort (2027-2)"
+            ), "\(result.stderr)")
         let json = try diacert(["eval", "--rules", rules, "--round", "2027-1", "--format", "json", "\(ShippedRules.fixtures)/dossiers"])
         let items = try #require(try JSONParser.parse(json.stdout).get().arrayValue)
         let seimitsu = try #require(items.first { $0["dossier"] == .string("tokorozawa-seimitsu") })
