@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
     pkg-config libyaml-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev tzdata git ca-certificates
-    python3 python3-venv python3-yaml python3-aiosmtpd systemd
+    python3 python3-venv python3-yaml python3-aiosmtpd systemd sqlite3
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -598,26 +598,7 @@ private struct StoreProbe {
     }
 
     /// One SQL statement's rows (`sqlite3 -readonly -json`).
-    static func query(_ harness: DaemonHarness, _ sql: String) throws -> [JSONValue] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", "-readonly", "-json", harness.stateDirectory + "/diacert.sqlite", sql]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw PeerError(description: "sqlite3 \(sql): \(errorText)") }
-        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A }) { return [] }
-        guard case .success(let json) = JSONParser.parse([UInt8](data)), let rows = json.arrayValue else {
-            throw PeerError(description: "sqlite3 gave no JSON array for \(sql): \(String(decoding: data, as: UTF8.self))")
-        }
-        return rows
-    }
+    static func query(_ harness: DaemonHarness, _ sql: String) throws -> [JSONValue] { try harness.query(sql) }
 }
 
 extension JSONValue {

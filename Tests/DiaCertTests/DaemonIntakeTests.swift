@@ -74,6 +74,41 @@ struct DaemonIntakeTests {
         #expect(try daemon.wait() == 0)
     }
 
+    @Test("the loan on arrival: incomplete before any certificate; a still-valid certificate of a closed round stands for the next round's application")
+    func loanOnArrivalUsesTheStandingCertificate() throws {
+        let harness = try DaemonHarness("daemon-standing-certificate", configuration: Self.configuration)
+        let daemon = try harness.start()
+        try harness.submit([DaemonHarness.fixture("tokorozawa-seimitsu.yaml")])
+        try daemon.waitForLog("event=dossier.stored")
+        let close = try harness.cli(["rounds", "close", "2027-1"])
+        #expect(close.status == 0, "\(close.stderr)")
+        // The same company applies in the next round; its 2027-1 certificate (platinum, valid three
+        // years) decides the loan until 2027-2 closes.
+        let next = try harness.variant(
+            of: "tokorozawa-seimitsu.yaml", named: "tokorozawa-seimitsu.yaml",
+            replacing: [("round: \"2027-1\"", "round: \"2027-2\""), ("submitted_at: 2027-05-10T14:03:00+09:00", "submitted_at: 2027-10-05T10:00:00+09:00")])
+        try harness.submit([next])
+        try daemon.waitForLog("revision=2")
+        let loans = try harness.query(
+            "SELECT revision, trigger, outcome, result_json FROM results WHERE program = 'loan' AND trigger = 'arrival' ORDER BY id")
+        #expect(loans.map { $0["revision"]?.numberText ?? "" } == ["1", "2"])
+        // Revision 1 came before any certificate: the loan could not be decided yet.
+        #expect(loans.first?["outcome"]?.stringValue == "incomplete")
+        let second = try #require(loans.last?["result_json"]?.stringValue.flatMap { try? JSONParser.parse($0).get() })
+        #expect(loans.last?["outcome"]?.stringValue == "eligible", "\(second)")
+        #expect(second["terms"]?["interest_subsidy_pct"]?.numberText == "60")
+        #expect(second["terms"]?["limit_jpy"]?.numberText == "50000000")
+        let audit = try harness.query("SELECT detail FROM audit WHERE action = 'loan.standing_certificate'")
+        #expect(audit.count == 1)
+        let detail = try #require(audit.first?["detail"]?.stringValue.flatMap { try? JSONParser.parse($0).get() })
+        #expect(detail["round"]?.stringValue == "2027-1")
+        #expect(detail["tier"]?.stringValue == "platinum")
+        // Three years from the 2027-1 deadline: the end of 30 June 2030 in Asia/Tokyo.
+        #expect(detail["valid_until"]?.stringValue == "2030-06-30T14:59:59.999999999Z", "\(detail)")
+        daemon.signal(SIGTERM)
+        #expect(try daemon.wait() == 0)
+    }
+
     @Test("a second daemon on the same state directory refuses to start")
     func singleDaemon() throws {
         let harness = try DaemonHarness("daemon-lock", configuration: Self.configuration)

@@ -178,10 +178,22 @@ struct Intake: Sendable {
                     try transaction.enqueue(entry)
                 }
             }
-            // The rolling programs (the loan) now; what the round decides is not known yet, so a
+            // The rolling programs (the loan) now. What this round decides is not known yet: a
+            // certificate from an earlier round that is still valid stands meanwhile; without one, a
             // program that depends on it sees missing data and says so (`incomplete`).
             guard !rolling.isEmpty else { return .stored(dossier: dossier.id, revision: revision, late: late) }
-            let evaluation = engine.evaluate(dossier, round: round, late: late, withheld: withheld)
+            let standing = try Intake.standingCertificates(
+                of: dossier.id, among: withheld, in: context.ruleSet, at: receivedAt, transaction: transaction)
+            let evaluation = engine.evaluate(dossier, round: round, late: late, withheld: withheld, standing: standing.mapValues(\.result))
+            for (program, certificate) in standing.sorted(by: { $0.key < $1.key }) {
+                try transaction.audit(
+                    at: now, actor: .daemon, action: "loan.standing_certificate",
+                    detail: JSONValue.object([
+                        ("dossier", .string(dossier.id)), ("revision", .number(revision)), ("program", .string(program)),
+                        ("round", .string(certificate.round)), ("tier", certificate.result["tier"] ?? .null),
+                        ("valid_until", certificate.result["valid_until"] ?? .null),
+                    ]).serialized())
+            }
             for program in rolling {
                 guard let result = evaluation.result(program) else { continue }
                 try transaction.insertResult(
@@ -201,6 +213,24 @@ struct Intake: Sendable {
             }
             return .stored(dossier: dossier.id, revision: revision, late: late)
         }
+    }
+
+    /// The certificates in force for a dossier: for each withheld certification program, its latest
+    /// result if a closed round certified it and it is still valid at `time`.
+    static func standingCertificates(
+        of dossier: String, among withheld: Set<String>, in ruleSet: RuleSet, at time: Int64, transaction: borrowing StoreTransaction
+    ) throws -> [String: (round: String, result: JSONValue)] {
+        var standing: [String: (round: String, result: JSONValue)] = [:]
+        for program in ruleSet.programs where program.kind == .certification && withheld.contains(program.id) {
+            guard let stored = try transaction.latestResult(dossier: dossier, program: program.id), let round = stored.roundID,
+                stored.outcome == CertificationOutcome.certified.rawValue,
+                case .success(let result) = JSONParser.parse(Array(stored.resultJSON.utf8)),
+                let validUntil = result["valid_until"]?.stringValue.flatMap({ try? Timestamp(rfc3339: $0) }),
+                DaemonClock.nanoseconds(validUntil) >= time
+            else { continue }
+            standing[program.id] = (round, result)
+        }
+        return standing
     }
 
     // MARK: An invalid file

@@ -1,3 +1,4 @@
+import JSON
 import ExpressionLanguage
 
 /// What a program exposes to programs that use it, as `programs.ID` in expressions:
@@ -68,6 +69,45 @@ enum ProgramSummary {
                 (storage + 5).initialize(to: sections)
                 (storage + 6).initialize(to: criteria)
                 (storage + 7).initialize(to: missing)
+            })
+    }
+
+    /// The summary of a certification result stored earlier (`ResultJSON.certification`), read
+    /// against the current rules: sections and criteria they no longer have are dropped, new ones
+    /// read 0 points and `unknown`.
+    static func value(standing json: JSONValue, rules: CertificationRules, type: RecordType) -> Value {
+        guard case .record(let sectionsType) = type.fields[5].type, case .record(let criteriaType) = type.fields[6].type else {
+            preconditionFailure("certification summary type")
+        }
+        let tier = json["tier"]?.stringValue
+        let outcome = json["outcome"]?.stringValue ?? CertificationOutcome.notCertified.rawValue
+        let rank = tier.flatMap { id in rules.tiers.firstIndex { $0.id == id } }.map { $0 + 1 } ?? 0
+        let storedSections = json["sections"]
+        let storedCriteria = Dictionary(
+            (json["criteria"]?.arrayValue ?? []).compactMap { item in item["id"]?.stringValue.map { ($0, item["status"]?.stringValue ?? "unknown") } },
+            uniquingKeysWith: { first, _ in first })
+        let sections = Value.record(
+            RecordValue(type: sectionsType) { fields in
+                for (index, section) in rules.sections.enumerated() {
+                    (fields + index).initialize(to: .int(storedSections?[section.id]?.numberText.flatMap { Int64($0) } ?? 0))
+                }
+            })
+        let criteria = Value.record(
+            RecordValue(type: criteriaType) { fields in
+                for (index, criterion) in rules.criteria.enumerated() {
+                    (fields + index).initialize(to: .string(storedCriteria[criterion.id] ?? "unknown"))
+                }
+            })
+        return .record(
+            RecordValue(type: type) { storage in
+                storage.initialize(to: .string(outcome))
+                (storage + 1).initialize(to: .bool(outcome == CertificationOutcome.certified.rawValue))
+                (storage + 2).initialize(to: tier.map(Value.string) ?? .null)
+                (storage + 3).initialize(to: .int(Int64(rank)))
+                (storage + 4).initialize(to: .int(json["points"]?.numberText.flatMap { Int64($0) } ?? 0))
+                (storage + 5).initialize(to: sections)
+                (storage + 6).initialize(to: criteria)
+                (storage + 7).initialize(to: .list((json["missing"]?.arrayValue ?? []).compactMap(\.stringValue).map(Value.string)))
             })
     }
 

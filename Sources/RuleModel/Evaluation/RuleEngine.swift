@@ -1,5 +1,6 @@
 import Diagnostics
 public import ExpressionLanguage
+public import JSON
 
 /// Evaluates dossiers against a rule set.
 ///
@@ -252,10 +253,14 @@ public struct RuleEngine: Sendable {
     ///     `submitted_at` (the daemon passes what its own clock saw on arrival).
     ///   - withheld: programs not to evaluate now (a certification whose round is still open); programs
     ///     that use them find no result there, which is missing data (`unknown`), never a silent no.
+    ///   - standing: for withheld certification programs, a result decided earlier that still holds
+    ///     (as `ResultJSON` stored it: the certificate of a closed round, still valid); programs that
+    ///     use the program read that result instead of finding none.
     public func evaluate(
-        _ dossier: Dossier, round: Round?, activation reused: Activation? = nil, late: Bool? = nil, withheld: Set<String> = []
+        _ dossier: Dossier, round: Round?, activation reused: Activation? = nil, late: Bool? = nil, withheld: Set<String> = [],
+        standing: [String: JSONValue] = [:]
     ) -> DossierEvaluation {
-        core.evaluate(dossier, round: round, activation: reused ?? makeActivation(), late: late, withheld: withheld)
+        core.evaluate(dossier, round: round, activation: reused ?? makeActivation(), late: late, withheld: withheld, standing: standing)
     }
 
     /// The fields of a record type that some expression of the rule set reads (nil: the record may
@@ -429,7 +434,8 @@ final class EngineCore: Sendable {
     private var explains: Bool { options.recordValues || options.planNextTier }
 
     func evaluate(
-        _ dossier: Dossier, round: Round?, activation: Activation, late lateOverride: Bool? = nil, withheld: Set<String> = []
+        _ dossier: Dossier, round: Round?, activation: Activation, late lateOverride: Bool? = nil, withheld: Set<String> = [],
+        standing: [String: JSONValue] = [:]
     ) -> DossierEvaluation {
         activation.bind(RuleSet.dossierSlot, .record(dossier.value))
         let roundIndex = round.flatMap(roundIndex)
@@ -453,7 +459,12 @@ final class EngineCore: Sendable {
                 let step = steps[index]
                 unowned(unsafe) let program = step.program
                 unowned(unsafe) let plan = step.plan
-                if !withheld.isEmpty, withheld.contains(program.id) { continue }
+                if !withheld.isEmpty, withheld.contains(program.id) {
+                    if plan.isUsed, let stored = standing[program.id], let type = plan.summaryType, case .certification(let rules) = program.body {
+                        summaries[index] = ProgramSummary.value(standing: stored, rules: rules, type: type)
+                    }
+                    continue
+                }
                 if !plan.uses.isEmpty {
                     let uses = plan.uses
                     activation.bind(

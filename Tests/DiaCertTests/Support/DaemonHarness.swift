@@ -83,6 +83,29 @@ final class DaemonHarness {
         return json
     }
 
+    /// Rows of a read-only query on the daemon's database, read by the `sqlite3` program (not by
+    /// DiaCert's own store code), as JSON objects.
+    func query(_ sql: String) throws -> [JSONValue] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sqlite3", "-readonly", "-json", stateDirectory + "/diacert.sqlite", sql]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw PeerError(description: "sqlite3 \(sql): \(errorText)") }
+        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A }) { return [] }
+        guard case .success(let json) = JSONParser.parse([UInt8](data)), let rows = json.arrayValue else {
+            throw PeerError(description: "sqlite3 gave no JSON array for \(sql): \(String(decoding: data, as: UTF8.self))")
+        }
+        return rows
+    }
+
     /// The outbox count in `state` from `status`.
     func outboxCount(_ state: String) throws -> Int {
         Int(try status()["outbox"]?[state]?.numberText ?? "") ?? -1
