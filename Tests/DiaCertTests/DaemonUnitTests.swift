@@ -1,5 +1,7 @@
 import Diagnostics
 import Foundation
+import RuleModel
+import Store
 import Testing
 
 @testable import Daemon
@@ -73,5 +75,38 @@ struct DaemonUnitTests {
         #expect(Intake.submissionTime(name) == 1_814_000_000_123_456_789)
         #expect(Intake.originalName("my-file-name.yaml") == "my-file-name.yaml")
         #expect(Intake.submissionTime("my-file-name.yaml") == nil)
+    }
+
+    @Test("the loan mail says its terms once, and a certification not decided yet in words, not as missing data")
+    func loanMailWording() throws {
+        let directory = try TemporaryDirectory("daemon-loan-mail")
+        defer { directory.remove() }
+        let path = directory.file("diacert.yaml")
+        try "state_dir: state\nmail:\n  from: {address: office@dia5.example.jp, name: x}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try DaemonConfiguration.load(path: path, environment: [:]).get()
+        let ruleSet = try ShippedRules.ruleSet()
+        let composer = NoticeComposer(ruleSet: ruleSet, configuration: configuration, log: EventLog(minimum: .error))
+        let engine = RuleEngine(ruleSet: ruleSet)
+        let dossier = try ruleSet.decoder.load(path: "\(ShippedRules.fixtures)/dossiers/tokorozawa-seimitsu.yaml").get()
+        func body(_ evaluation: DossierEvaluation, key: String) throws -> String {
+            guard let entry = composer.loanMail(evaluation, revision: 1, program: "loan", key: key, at: 1_814_000_000_000_000_000) else {
+                throw PeerError(description: "no loan mail for \(key)")
+            }
+            let file = directory.file("\(key).eml")
+            try Data(entry.payload).write(to: URL(fileURLWithPath: file))
+            return try MailFile(file).body
+        }
+
+        // On arrival the certification is withheld until the round closes.
+        let arrival = try body(engine.evaluate(dossier, round: engine.round(for: dossier), withheld: ["certification"]), key: "arrival")
+        #expect(arrival.contains("? ブロンズ以上の認定 — 認定結果 (募集締切後に判定されます)"), "\(arrival)")
+        #expect(!arrival.contains("programs.") && !arrival.contains("不足: 認定"), "\(arrival)")
+
+        // After the round: eligible, with the terms said once (from the explanation).
+        let decided = try body(engine.evaluate(dossier, round: engine.round(for: dossier)), key: "round")
+        let terms = decided.split(whereSeparator: \.isNewline).map(String.init).filter { $0.hasPrefix("条件: ") }
+        #expect(terms == ["条件: 利子補給 60%、保証料補助 100%、融資限度額 50,000,000円、融資期間 10年"], "\(decided)")
+        #expect(decided.contains("✔ ブロンズ以上の認定  [認定ランク = プラチナ]"), "\(decided)")
+        #expect(decided.contains("[資本金 = 30,000,000円、中小企業者の資本金の上限 = 300,000,000円"), "\(decided)")
     }
 }

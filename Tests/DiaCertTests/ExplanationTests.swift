@@ -86,12 +86,12 @@ import Testing
         #expect(achieved.status == .error)
         #expect(achieved.values.first?.error == "division by zero")
         let ja = Explanation(ruleSet: ruleSet, language: .ja, ranking: .alone).text(evaluation)
-        #expect(ja.contains("  ! 削減実績 — 計算できません: division by zero  [achieved_pct = (計算できません)]"), "\(ja)")
-        #expect(!ja.contains("achieved_pct = (未記入)"))
+        #expect(ja.contains("  ! 削減実績 — 計算できません: division by zero  [基準年度比の削減実績 = (計算できません)]"), "\(ja)")
+        #expect(!ja.contains("基準年度比の削減実績 = (未記入)"))
         // Data that is really missing still reads as missing.
         let missing = RuleEngine(ruleSet: ruleSet).evaluate([try dossier("hidaka-tosou.yaml")])[0]
         let text = Explanation(ruleSet: ruleSet, language: .ja, ranking: .alone).text(missing)
-        #expect(text.contains("[achieved_pct = (未記入)]"), "\(text)")
+        #expect(text.contains("[基準年度比の削減実績 = (未記入)]"), "\(text)")
     }
 
     @Test func aListOfRecordsShowsHowManyAndWhatEachIs() throws {
@@ -104,5 +104,59 @@ import Testing
         #expect(en.contains("Investments = 2 items (inverter, solar_pv)"), "\(en)")
         // Lists of words are shown as they are.
         #expect(ja.contains("受講した勉強会 = [step1]"), "\(ja)")
+    }
+
+    // MARK: Names
+
+    @Test func letsAndProgramResultsAreNamedInWords() throws {
+        let ruleSet = try ShippedRules.ruleSet()
+        let evaluation = RuleEngine(ruleSet: ruleSet).evaluate([try dossier("tokorozawa-seimitsu.yaml")])[0]
+        let ja = Explanation(ruleSet: ruleSet, language: .ja, ranking: .alone).text(evaluation)
+        // Lets by their `label:` with their unit, table-row fields by the let's `fields:` labels.
+        #expect(ja.contains("  ✔ スコープ1+2の算定 — 15点中 15点  [スコープ1+2排出量 = 224.787 t-CO2]"), "\(ja)")
+        #expect(ja.contains("  ✔ 削減実績 — 10点中 10点  [基準年度比の削減実績 = 25.37%]"), "\(ja)")
+        #expect(ja.contains("、電力使用量 = 412,000 kWh、うち再エネ電力 = 30,000 kWh]"), "\(ja)")
+        #expect(
+            ja.contains(
+                "  ✔ 中小企業者であること  [資本金 = 30,000,000円、中小企業者の資本金の上限 = 300,000,000円、常時使用する従業員数 = 48、中小企業者の従業員数の上限 = 300]"
+            ), "\(ja)")
+        #expect(ja.contains("  ✔ ダイア5市内の事業所  [主たる事業所がダイア5市内 = はい]"), "\(ja)")
+        // The certification a rule read, by its tier's title; never the rank number.
+        #expect(ja.contains("  ✔ ブロンズ以上の認定  [認定ランク = プラチナ]"), "\(ja)")
+        // A criterion worth no points is a requirement, met or not.
+        #expect(ja.contains("  ✔ 脱炭素経営宣言 — 必須 (満たしています)  [宣言済み = はい]"), "\(ja)")
+        for raw in ["total_t", "achieved_pct", "in_area", "sme_limit", "electricity_kwh", "programs.", "0点中 0点"] {
+            #expect(!ja.contains(raw), "\(raw) in \(ja)")
+        }
+        let en = Explanation(ruleSet: ruleSet, language: .en, ranking: .alone).text(evaluation)
+        #expect(en.contains("  ✔ Scope 1+2 measured — 15 of 15 points  [Scope 1+2 emissions = 224.787 t-CO2]"), "\(en)")
+        #expect(en.contains("  ✔ Certified bronze or higher  [Certification tier = Platinum]"), "\(en)")
+        #expect(en.contains("  ✔ Decarbonisation declaration signed — required (met)  [Signed = yes]"), "\(en)")
+        #expect(!en.contains("0 of 0 points"))
+    }
+
+    @Test func aRequirementNotMetAndNoCertificationAreSaidInWords() throws {
+        let ruleSet = try ShippedRules.ruleSet()
+        let evaluation = RuleEngine(ruleSet: ruleSet).evaluate([try dossier("sayama-kotsu.yaml")])[0]
+        let ja = Explanation(ruleSet: ruleSet, language: .ja, ranking: .alone).text(evaluation)
+        #expect(ja.contains("  ✘ 脱炭素経営宣言 — 必須 (満たしていません)  [宣言済み = いいえ]"), "\(ja)")
+        // Not certified: the award's reason reads "none", not `null`.
+        #expect(award(ja).contains("  ✘ ゴールド以上の認定で、直近3年に受賞がないこと  [認定ランク = なし、直近3年の受賞 = いいえ]"), "\(ja)")
+        #expect(!ja.contains("null") && !ja.contains("won_recently"), "\(ja)")
+        let en = Explanation(ruleSet: ruleSet, language: .en, ranking: .alone).text(evaluation)
+        #expect(en.contains("[Certification tier = none; Prize in the last three years = no]"), "\(en)")
+    }
+
+    @Test func aCertificationNotDecidedYetIsNotMissingData() throws {
+        let ruleSet = try ShippedRules.ruleSet()
+        // On arrival the daemon evaluates the loan with the certification withheld until the round closes.
+        let engine = RuleEngine(ruleSet: ruleSet)
+        let dossier = try dossier("tokorozawa-seimitsu.yaml")
+        let evaluation = engine.evaluate(dossier, round: engine.round(for: dossier), withheld: ["certification"])
+        let ja = Explanation(ruleSet: ruleSet, language: .ja).section(evaluation, program: "loan")
+        #expect(ja.contains("  ? ブロンズ以上の認定 — 認定結果 (募集締切後に判定されます)\n") || ja.hasSuffix("  ? ブロンズ以上の認定 — 認定結果 (募集締切後に判定されます)"), "\(ja)")
+        #expect(!ja.contains("programs.") && !ja.contains("不足: 認定"), "\(ja)")
+        let en = Explanation(ruleSet: ruleSet, language: .en).section(evaluation, program: "loan")
+        #expect(en.contains("  ? Certified bronze or higher — certification result (decided when the round closes)"), "\(en)")
     }
 }

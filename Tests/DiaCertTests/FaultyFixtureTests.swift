@@ -168,7 +168,7 @@ enum ShippedRules {
         #expect(ruleSet == nil)
         let errors = diagnostics.errors
         #expect(errors.count == 1, "\(errors)")
-        #expect(errors.first?.location == SourceLocation(file: path, position: SourcePosition(line: 33, column: 11)))
+        #expect(errors.first?.location == SourceLocation(file: path, position: SourcePosition(line: 38, column: 11)))
         #expect(
             errors.first?.message.en
                 == "a value starting with '!' is read by YAML as a tag, not as 'not'; put the expression in quotes: \"! dossier.compliance.city_tax_arrears\"")
@@ -251,8 +251,8 @@ func copyOfRules(replacing target: String? = nil, with replacement: String? = ni
         #expect(
             found.map(\.description) == [
                 "certification.yaml:51:64: warning: no item of dossier.management.study_sessions is ever 'step9' (the values are step1, step2); did you mean 'step1'?",
-                "award.yaml:19:49: warning: programs.certification.tier is never 'platnum' (its values are bronze, silver, gold, platinum); did you mean 'platinum'?",
-                "award.yaml:30:40: warning: dossier.company.industry is never 'retial' (its values are manufacturing, construction, transport, wholesale, retail, services, software, hotel, other); did you mean 'retail'?",
+                "award.yaml:24:49: warning: programs.certification.tier is never 'platnum' (its values are bronze, silver, gold, platinum); did you mean 'platinum'?",
+                "award.yaml:35:40: warning: dossier.company.industry is never 'retial' (its values are manufacturing, construction, transport, wholesale, retail, services, software, hotel, other); did you mean 'retail'?",
             ])
         #expect(
             found.last?.message.text(in: .ja)
@@ -262,7 +262,8 @@ func copyOfRules(replacing target: String? = nil, with replacement: String? = ni
 
     @Test func wordsAreFollowedThroughLetsComprehensionsAndOtherwise() throws {
         let found = try warnings([
-            "emissions.yaml": [("  in_area: dossier.company.city_code in tables.area_cities", "  in_area: dossier.company.city_code in tables.area_cities\n  industry: dossier.company.industry")],
+            // A let without a label (`name: expression`) beside the labelled ones.
+            "emissions.yaml": [("en: Main site in the five cities}", "en: Main site in the five cities}\n  industry: dossier.company.industry")],
             "loan.yaml": [
                 ("    when: dossier.company.years_in_business >= 1", "    when: \"dossier.company.years_in_business >= 1 && industry != 'hotal'\""),
                 (

@@ -87,31 +87,38 @@ public struct Explanation: Sendable {
             lines.append("  " + t("Valid until \(date)", "有効期限: \(date)"))
         }
         if let scope = r.scope, scope.status != .met, let condition = rules.scope {
-            lines.append("  " + reason(condition, scope))
+            lines.append("  " + reason(condition, scope, program: program))
         }
         for (condition, result) in zip(rules.disqualify, r.disqualify) where result.status == .met {
-            lines.append("  ✘ " + (condition.reason.map(title) ?? condition.id) + usedValues(result.values))
+            lines.append("  ✘ " + (condition.reason.map(title) ?? condition.id) + usedValues(result.values, program: program))
         }
         let sectionText = zip(rules.sections, r.sections).map { "\(title($0.title)) \($1.points)" + t(" pt", "点") }
         if !sectionText.isEmpty { lines.append("  " + t("By section: ", "区分別: ") + sectionText.joined(separator: " / ")) }
         for (criterion, result) in zip(rules.criteria, r.criteria) {
+            // A criterion worth no points counts only as a requirement of tiers: "0 of 0 points" says nothing.
+            let noPoints = criterion.maxPoints == 0
+            let required = rules.tiers.contains { $0.requires.contains(criterion.id) }
+            let requirement = required ? t("required", "必須") : t("no points", "配点なし")
             let mark: String
             var detail: String
             switch result.status {
             case .met:
                 mark = "✔"
-                detail = t("\(result.points) of \(criterion.maxPoints) points", "\(criterion.maxPoints)点中 \(result.points)点")
+                detail =
+                    noPoints
+                    ? requirement + t(" (met)", " (満たしています)")
+                    : t("\(result.points) of \(criterion.maxPoints) points", "\(criterion.maxPoints)点中 \(result.points)点")
             case .notMet:
                 mark = "✘"
-                detail = t("0 of \(criterion.maxPoints) points", "\(criterion.maxPoints)点中 0点")
+                detail = noPoints ? requirement + t(" (not met)", " (満たしていません)") : t("0 of \(criterion.maxPoints) points", "\(criterion.maxPoints)点中 0点")
             case .unknown:
                 mark = "?"
-                detail = t("undecided, missing: ", "判定不能 — 不足: ") + result.missing.map(fieldName).joined(separator: ", ")
+                detail = (noPoints ? requirement + t(", ", "、") : "") + t("undecided", "判定不能") + missingText(result.missing, program: program)
             case .error:
                 mark = "!"
-                detail = t("cannot be computed: ", "計算できません: ") + (result.error ?? "")
+                detail = (noPoints ? requirement + t(", ", "、") : "") + t("cannot be computed: ", "計算できません: ") + (result.error ?? "")
             }
-            lines.append("  \(mark) \(title(criterion.title)) — \(detail)\(usedValues(result.values, said: result.error))")
+            lines.append("  \(mark) \(title(criterion.title)) — \(detail)\(usedValues(result.values, program: program, said: result.error))")
         }
         if let next = r.nextTier {
             lines.append("  " + t("To reach ", "次の「") + tierTitle(next.tier) + t(":", "」に必要なこと:"))
@@ -134,7 +141,9 @@ public struct Explanation: Sendable {
                 let steps = path.map { step -> String in
                     let criterionTitle = rules.criteria.first { $0.id == step.criterion }.map { title($0.title) } ?? step.criterion
                     var text = "「\(criterionTitle)」 \(step.fromPoints)→\(step.toPoints)" + t(" pt", "点")
-                    if !step.missing.isEmpty { text += t(" (provide ", " (") + step.missing.map(fieldName).joined(separator: ", ") + t(")", " を提出)") }
+                    if !step.missing.isEmpty {
+                        text += t(" (provide ", " (") + names(step.missing, program: program).joined(separator: t(", ", "、")) + t(")", " を提出)")
+                    }
                     return text
                 }
                 lines.append("    " + t("Shortest way: ", "最短の道: ") + steps.joined(separator: t(", ", "、")))
@@ -143,11 +152,11 @@ public struct Explanation: Sendable {
         return lines
     }
 
-    private func reason(_ condition: Condition, _ result: ConditionResult) -> String {
+    private func reason(_ condition: Condition, _ result: ConditionResult, program: ProgramDefinition) -> String {
         let mark = result.status == .unknown ? "?" : "✘"
         var text = "\(mark) " + (condition.reason.map(title) ?? condition.title.map(title) ?? condition.id)
-        if result.status == .unknown { text += t(" — missing: ", " — 不足: ") + result.missing.map(fieldName).joined(separator: ", ") }
-        return text + usedValues(result.values)
+        if result.status == .unknown { text += missingText(result.missing, program: program) }
+        return text + usedValues(result.values, program: program)
     }
 
     // MARK: Eligibility
@@ -168,9 +177,9 @@ public struct Explanation: Sendable {
         for (condition, result) in zip(rules.conditions, r.conditions) {
             let name = condition.title.map(title) ?? condition.id
             switch result.status {
-            case .met: lines.append("  ✔ \(name)\(usedValues(result.values))")
-            case .notMet: lines.append("  ✘ \(name)" + (condition.reason.map { " — " + title($0) } ?? "") + usedValues(result.values))
-            case .unknown: lines.append("  ? \(name)" + t(" — missing: ", " — 不足: ") + result.missing.map(fieldName).joined(separator: ", "))
+            case .met: lines.append("  ✔ \(name)\(usedValues(result.values, program: program))")
+            case .notMet: lines.append("  ✘ \(name)" + (condition.reason.map { " — " + title($0) } ?? "") + usedValues(result.values, program: program))
+            case .unknown: lines.append("  ? \(name)" + missingText(result.missing, program: program))
             case .error: lines.append("  ! \(name)" + t(" — cannot be computed: ", " — 計算できません: ") + (result.error ?? ""))
             }
         }
@@ -188,7 +197,7 @@ public struct Explanation: Sendable {
         }
         guard r.eligible else {
             lines.append("■ \(title(program.title)): " + t("not eligible", "選考対象外"))
-            lines.append("  " + reason(rules.eligible, r.eligibility))
+            lines.append("  " + reason(rules.eligible, r.eligibility, program: program))
             return lines
         }
         var headline = t("eligible", "選考対象")
@@ -218,29 +227,181 @@ public struct Explanation: Sendable {
 
     // MARK: Values
 
+    /// The values a line read, in brackets: `[資本金 = 30,000,000円、中小企業者の資本金の上限 = 300,000,000円]`.
     /// - Parameter said: an error message the line already gives, not repeated for the value that caused it.
-    private func usedValues(_ values: [UsedValue], said: String? = nil) -> String {
+    private func usedValues(_ values: [UsedValue], program: ProgramDefinition, said: String? = nil) -> String {
         guard !values.isEmpty else { return "" }
-        let parts = values.map { used -> String in
-            let unit = ruleSet.schema.field(at: used.name)?.unit
+        var parts: [String] = []
+        for used in values {
+            let name = valueName(used.name, program: program)
             let shown: String
             if let value = used.value {
-                shown = display(value, unit: unit)
+                shown = name.format?(value) ?? display(value, unit: name.unit)
             } else if let error = used.error {
                 // Not missing: the value was there to compute, and computing it failed.
                 shown = error == said ? t("(cannot be computed)", "(計算できません)") : t("(cannot be computed: \(error))", "(計算できません: \(error))")
+            } else if name.isPending {
+                shown = t("(not decided yet)", "(未定)")
             } else {
                 shown = t("(missing)", "(未記入)")
             }
-            return "\(fieldName(used.name)) = " + shown
+            // `tier` and `tier_rank` read alike (認定ランク = プラチナ): said once.
+            let part = "\(name.text) = " + shown
+            if !parts.contains(part) { parts.append(part) }
         }
         return "  [" + parts.joined(separator: t("; ", "、")) + "]"
     }
 
-    /// A field's label from the schema (`従業員数`), else its path.
-    private func fieldName(_ path: String) -> String {
-        if let label = ruleSet.schema.field(at: path)?.label { return title(label) }
-        return path
+    /// ` — 不足: 資本金` for missing dossier data; a program result not decided yet is said as such
+    /// (`認定結果 (募集締切後に判定されます)`), not as data the applicant failed to give.
+    private func missingText(_ paths: [String], program: ProgramDefinition) -> String {
+        let missing = names(paths.filter { !$0.hasPrefix("programs.") }, program: program)
+        let pending = names(paths.filter { $0.hasPrefix("programs.") }, program: program)
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append(t("missing: ", "不足: ") + missing.joined(separator: t(", ", "、"))) }
+        parts += pending
+        return parts.isEmpty ? "" : " — " + parts.joined(separator: t("; ", "、"))
+    }
+
+    /// What paths are called, each name once (`tier` and `tier_rank` of a program are one result).
+    private func names(_ paths: [String], program: ProgramDefinition) -> [String] {
+        var result: [String] = []
+        for path in paths {
+            let name = valueName(path, program: program)
+            let text = name.isPending ? pendingText(path) : name.text
+            if !result.contains(text) { result.append(text) }
+        }
+        return result
+    }
+
+    /// A program result that is not known yet: `認定結果 (募集締切後に判定されます)`.
+    private func pendingText(_ path: String) -> String {
+        let id = path.split(separator: ".").dropFirst().first.map(String.init) ?? ""
+        let used = ruleSet.program(id)
+        if used?.kind == .certification {
+            return t("certification result (decided when the round closes)", "認定結果 (募集締切後に判定されます)")
+        }
+        let name = used.map { title($0.title) } ?? id
+        return t("result of “\(name)” (decided when the round closes)", "「\(name)」の結果 (募集締切後に判定されます)")
+    }
+
+    /// What a value read by a rule is called in words, and how it is shown.
+    private struct ValueName {
+        var text: String
+        var unit: String? = nil
+        /// Shows the value when the unit alone does not say enough (a tier id as its title).
+        var format: ((Value) -> String)? = nil
+        /// A result of another program (`programs.certification.tier`): missing means not decided yet.
+        var isPending = false
+    }
+
+    /// A dossier field by its schema label (`従業員数`), a let by its `label:`, another program's result
+    /// by what it means (`認定ランク`), a round field in words; the raw name only when nothing better exists.
+    private func valueName(_ path: String, program: ProgramDefinition) -> ValueName {
+        if let field = ruleSet.schema.field(at: path), let label = field.label { return ValueName(text: title(label), unit: field.unit) }
+        let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
+        let head = parts[0]
+        let rest = parts.count > 1 ? parts[1] : ""
+        if head == "programs" { return programValueName(rest) ?? ValueName(text: path, isPending: true) }
+        if head == "round" {
+            switch rest {
+            case "id": return ValueName(text: t("Round", "募集回"))
+            case "year": return ValueName(text: t("Year of the round", "募集回の年"))
+            case "opens": return ValueName(text: t("Round opens", "募集開始"))
+            case "deadline": return ValueName(text: t("Round deadline", "募集締切"))
+            default: return ValueName(text: path)
+            }
+        }
+        guard let definition = program.lets.first(where: { $0.name == head }) ?? ruleSet.sharedLets.first(where: { $0.name == head }) else {
+            return ValueName(text: path)
+        }
+        if rest.isEmpty {
+            guard let label = definition.label else { return ValueName(text: path) }
+            return ValueName(text: label.label.map(title) ?? path, unit: label.unit)
+        }
+        if let field = definition.fieldLabels[rest] {
+            let text = field.label.map(title) ?? (definition.label?.label.map { title($0) + " (\(rest))" } ?? path)
+            return ValueName(text: text, unit: field.unit)
+        }
+        return ValueName(text: definition.label?.label.map { title($0) + " (\(rest))" } ?? path)
+    }
+
+    /// `programs.ID.FIELD`: what another program's result field means (`認定ランク = プラチナ`).
+    private func programValueName(_ path: String) -> ValueName? {
+        let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
+        guard let used = ruleSet.program(parts[0]), parts.count == 2 else { return nil }
+        let field = parts[1]
+        let points = { (value: Value) -> String in
+            guard case .int(let n) = value else { return self.display(value, unit: nil) }
+            return self.t("\(n) points", "\(n)点")
+        }
+        switch used.body {
+        case .certification(let rules):
+            let none = t("none", "なし")
+            let tierName = t("Certification tier", "認定ランク")
+            switch field {
+            case "tier":
+                return ValueName(text: tierName, format: { value in
+                    guard case .string(let id) = value else { return none }
+                    return rules.tiers.first { $0.id == id }.map { self.title($0.title) } ?? id
+                }, isPending: true)
+            case "tier_rank":
+                return ValueName(text: tierName, format: { value in
+                    guard case .int(let rank) = value, rank >= 1, rank <= rules.tiers.count else { return none }
+                    return self.title(rules.tiers[Int(rank) - 1].title)
+                }, isPending: true)
+            case "points": return ValueName(text: t("Certification points", "認定の得点"), format: points, isPending: true)
+            case "certified": return ValueName(text: t("Certified", "認定の有無"), isPending: true)
+            case "outcome":
+                return ValueName(text: t("Certification outcome", "認定の結果"), format: { value in
+                    guard case .string(let word) = value, let outcome = CertificationOutcome(rawValue: word) else { return self.display(value, unit: nil) }
+                    return self.outcomeWords(outcome)
+                }, isPending: true)
+            case "missing": return ValueName(text: t("Data missing for the certification", "認定に不足している情報"), isPending: true)
+            default:
+                if field.hasPrefix("sections."), let section = rules.sections.first(where: { "sections.\($0.id)" == field }) {
+                    return ValueName(text: t("Points in “\(title(section.title))”", "区分「\(title(section.title))」の得点"), format: points, isPending: true)
+                }
+                if field.hasPrefix("criteria."), let criterion = rules.criteria.first(where: { "criteria.\($0.id)" == field }) {
+                    return ValueName(text: t("“\(title(criterion.title))”", "「\(title(criterion.title))」"), format: { value in
+                        guard case .string(let word) = value, let status = Status(rawValue: word) else { return self.display(value, unit: nil) }
+                        return self.statusWords(status)
+                    }, isPending: true)
+                }
+                return nil
+            }
+        case .eligibility:
+            let name = title(used.title)
+            switch field {
+            case "outcome", "eligible": return ValueName(text: t("“\(name)”", "「\(name)」の対象"), isPending: true)
+            default:
+                guard field.hasPrefix("terms.") else { return nil }
+                let term = String(field.dropFirst("terms.".count))
+                return ValueName(text: termName(term), unit: termUnit(term), isPending: true)
+            }
+        case .award:
+            return nil
+        }
+    }
+
+    private func outcomeWords(_ outcome: CertificationOutcome) -> String {
+        switch outcome {
+        case .certified: t("certified", "認定")
+        case .notCertified: t("not certified", "認定に至らず")
+        case .disqualified: t("not eligible", "欠格")
+        case .outOfScope: t("outside the area", "対象地域外")
+        case .incomplete: t("data missing", "情報不足")
+        case .late: t("submitted late", "締切後の提出")
+        }
+    }
+
+    private func statusWords(_ status: Status) -> String {
+        switch status {
+        case .met: t("met", "満たしている")
+        case .notMet: t("not met", "満たしていない")
+        case .unknown: t("undecided", "判定不能")
+        case .error: t("cannot be computed", "計算できません")
+        }
     }
 
     private func termName(_ name: String) -> String {

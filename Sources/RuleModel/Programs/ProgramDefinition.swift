@@ -11,16 +11,30 @@ public enum ProgramKind: String, Sendable, CaseIterable {
     case eligibility
 }
 
+/// How a value is named to people (in explanations and mails): a label and a unit, as the schema
+/// gives dossier fields.
+public struct ValueLabel: Sendable {
+    public let label: LocalizedText?
+    /// `JPY`, `%`, `years`, or any unit text shown after the number (`t-CO2`).
+    public let unit: String?
+}
+
 /// A named value computed once per dossier (`let:`), visible to later lets and the program.
 public final class LetDefinition: Sendable {
     public let name: String
     public let expression: RuleExpression
     public let slot: Int
+    /// What explanations call the value (`{expr: …, label: …, unit: …}`); nil for `name: expression`.
+    public let label: ValueLabel?
+    /// Labels of the fields of a record-valued let (a table row), by field name.
+    public let fieldLabels: [String: ValueLabel]
 
-    init(name: String, expression: RuleExpression, slot: Int) {
+    init(name: String, expression: RuleExpression, slot: Int, label: ValueLabel? = nil, fieldLabels: [String: ValueLabel] = [:]) {
         self.name = name
         self.expression = expression
         self.slot = slot
+        self.label = label
+        self.fieldLabels = fieldLabels
     }
 }
 

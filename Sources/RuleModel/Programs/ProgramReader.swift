@@ -68,15 +68,39 @@ struct ProgramReader {
                     ja: "'\(entry.key)' はすでに定義されています", at: entry.keyNode)
                 continue
             }
-            guard let expression = reader.expression(entry.value, in: environment) else {
+            // `name: expression`, or `name: {expr: expression, label: {ja, en}, unit: …, fields: …}`.
+            var expressionNode: YAMLNode? = entry.value
+            var label: ValueLabel?
+            var fieldLabels: [String: ValueLabel] = [:]
+            if entry.value.mapping != nil {
+                let context = "let '\(entry.key)'"
+                expressionNode = nil
+                if let fields = reader.mapping(entry.value, context, allowed: ["expr", "label", "unit", "fields"]) {
+                    expressionNode = reader.require(fields, "expr", in: context, at: entry.value)
+                    label = valueLabel(fields, context: context)
+                    for field in fields["fields"].map({ reader.orderedMapping($0, "fields of \(context)") }) ?? [] {
+                        let fieldContext = "field '\(field.key)' of \(context)"
+                        guard let entries = reader.mapping(field.value, fieldContext, allowed: ["label", "unit"]) else { continue }
+                        fieldLabels[field.key] = valueLabel(entries, context: fieldContext)
+                    }
+                }
+            }
+            guard let expressionNode, let expression = reader.expression(expressionNode, in: environment) else {
                 // Declare it anyway (as dyn) so later expressions using it report their own problems only.
                 environment.declare(entry.key, .dyn)
                 continue
             }
             let slot = environment.declare(entry.key, expression.checked.type)
-            lets.append(LetDefinition(name: entry.key, expression: expression, slot: slot))
+            lets.append(LetDefinition(name: entry.key, expression: expression, slot: slot, label: label, fieldLabels: fieldLabels))
         }
         return lets
+    }
+
+    /// The `label:` and `unit:` of a let or of one of its fields.
+    private mutating func valueLabel(_ entries: [String: YAMLNode], context: String) -> ValueLabel? {
+        let label = entries["label"].flatMap { reader.localized($0, "label of \(context)") }
+        let unit = entries["unit"].flatMap { reader.string($0) }
+        return label == nil && unit == nil ? nil : ValueLabel(label: label, unit: unit)
     }
 
     mutating func condition(_ node: YAMLNode, context: String, needsID: Bool) -> Condition? {
