@@ -108,5 +108,16 @@ struct DaemonUnitTests {
         #expect(terms == ["条件: 利子補給 60%、保証料補助 100%、融資限度額 50,000,000円、融資期間 10年"], "\(decided)")
         #expect(decided.contains("✔ ブロンズ以上の認定  [認定ランク = プラチナ]"), "\(decided)")
         #expect(decided.contains("[資本金 = 30,000,000円、中小企業者の資本金の上限 = 300,000,000円"), "\(decided)")
+
+        // The round mail gives the award score rounded for people (the ranking uses the exact value).
+        let round = try #require(engine.round(for: dossier))
+        let all = try DaemonHarness.allFixtures().map { try ruleSet.decoder.load(path: $0).get() }.filter { $0.round == round.id }
+        let ranked = engine.evaluate(all)
+        let seimitsu = try #require(ranked.first { $0.dossier.id == "tokorozawa-seimitsu" })
+        let entry = try #require(composer.roundMail(seimitsu, revision: 1, round: round, at: 1_814_000_000_000_000_000))
+        let file = directory.file("round.eml")
+        try Data(entry.payload).write(to: URL(fileURLWithPath: file))
+        let roundBody = try MailFile(file).body
+        #expect(roundBody.contains("優秀賞を受賞されました（得点 113.37）"), "\(roundBody)")
     }
 }
