@@ -109,6 +109,33 @@ struct DaemonIntakeTests {
         #expect(try daemon.wait() == 0)
     }
 
+    @Test("at round close the loan is told again only when its outcome or terms change")
+    func loanNoticeAtCloseOnlyWhenItChanges() throws {
+        let harness = try DaemonHarness("daemon-loan-at-close", configuration: Self.configuration)
+        let daemon = try harness.start()
+        try harness.submit([DaemonHarness.fixture("tokorozawa-seimitsu.yaml"), DaemonHarness.fixture("yokohama-kowan.json")])
+        try daemon.waitForLog("event=dossier.stored", count: 2)
+        let close = try harness.cli(["rounds", "close", "2027-1"])
+        #expect(close.status == 0, "\(close.stderr)")
+        let results = try harness.query(
+            "SELECT dossier_id, trigger, outcome FROM results WHERE program = 'loan' ORDER BY dossier_id, id")
+        let seen = results.map { "\($0["dossier_id"]?.stringValue ?? "") \($0["trigger"]?.stringValue ?? "") \($0["outcome"]?.stringValue ?? "")" }
+        // tokorozawa-seimitsu: undecided until its certificate, then eligible. yokohama-kowan is
+        // outside the five cities: ineligible on arrival and still ineligible, so no second notice.
+        #expect(
+            seen == [
+                "tokorozawa-seimitsu arrival incomplete", "tokorozawa-seimitsu certification_changed eligible",
+                "yokohama-kowan arrival ineligible",
+            ], "\(seen)")
+        let notices = try harness.query(
+            "SELECT dossier_id, channel, count(*) AS n FROM outbox WHERE event = 'loan.evaluated' GROUP BY 1, 2 ORDER BY 1, 2")
+        #expect(
+            notices.map { "\($0["dossier_id"]?.stringValue ?? "") \($0["channel"]?.stringValue ?? "") \($0["n"]?.numberText ?? "")" }
+                == ["tokorozawa-seimitsu email 2", "yokohama-kowan email 1"], "\(notices)")
+        daemon.signal(SIGTERM)
+        #expect(try daemon.wait() == 0)
+    }
+
     @Test("a second daemon on the same state directory refuses to start")
     func singleDaemon() throws {
         let harness = try DaemonHarness("daemon-lock", configuration: Self.configuration)

@@ -81,12 +81,20 @@ struct RoundClosing: Sendable {
                     notices += 1
                 }
                 // The rolling programs again, now that the round's results are known: a new result
-                // and a notice only when it differs from the last one the applicant was told.
+                // and a notice only when what the applicant was told (outcome, terms, notes) changes;
+                // a reason that is merely known now ("not certified" instead of "not decided yet") for
+                // the same refusal is no news worth a second mail.
                 for program in rolling {
                     guard let result = evaluation.result(program) else { continue }
-                    let json = ResultJSON.result(result).serialized()
+                    let resultJSON = ResultJSON.result(result)
+                    let json = resultJSON.serialized()
                     let previous = try transaction.latestResult(dossier: dossierID, program: program)
-                    if let previous, previous.outcome == result.outcome, previous.resultJSON == json { continue }
+                    if let previous, previous.outcome == result.outcome,
+                        case .success(let previousJSON) = JSONParser.parse(Array(previous.resultJSON.utf8)),
+                        RoundClosing.told(previousJSON) == RoundClosing.told(resultJSON)
+                    {
+                        continue
+                    }
                     try transaction.insertResult(
                         NewResult(
                             dossierID: dossierID, revision: revision, program: program, roundID: nil, rulesHash: hash,
@@ -122,5 +130,13 @@ struct RoundClosing: Sendable {
             log.log(.info, "round.already_closed", ["round": round.id, "by": closer.description])
         }
         return outcome
+    }
+}
+
+extension RoundClosing {
+    /// The facts of a rolling result that its notice tells the applicant.
+    static func told(_ result: JSONValue) -> String {
+        JSONValue.object([("outcome", result["outcome"] ?? .null), ("terms", result["terms"] ?? .null), ("notes", result["notes"] ?? .null)])
+            .serialized()
     }
 }
