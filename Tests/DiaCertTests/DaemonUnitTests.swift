@@ -77,6 +77,21 @@ struct DaemonUnitTests {
         #expect(Intake.submissionTime("my-file-name.yaml") == nil)
     }
 
+    @Test("configured paths are tidied for people (demo/../rules is rules), except through a symbolic link")
+    func configuredPathsAreTidied() throws {
+        #expect(DaemonConfiguration.tidied("demo/../rules") == "rules")
+        #expect(DaemonConfiguration.tidied("./a/./b/") == "a/b")
+        #expect(DaemonConfiguration.tidied("../rules") == "../rules")
+        #expect(DaemonConfiguration.tidied("a/..") == ".")
+        let directory = try TemporaryDirectory("daemon-tidied-paths")
+        defer { directory.remove() }
+        try FileManager.default.createDirectory(atPath: directory.file("real/inner"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: directory.file("link"), withDestinationPath: directory.file("real/inner"))
+        // link/.. is real/, not the directory holding the link: kept as written.
+        #expect(DaemonConfiguration.tidied(directory.file("link/../x")) == directory.file("link/../x"))
+        #expect(DaemonConfiguration.tidied(directory.file("real/inner/../x")) == directory.file("real/x"))
+    }
+
     @Test("the loan mail says its terms once, and a certification not decided yet in words, not as missing data")
     func loanMailWording() throws {
         let directory = try TemporaryDirectory("daemon-loan-mail")

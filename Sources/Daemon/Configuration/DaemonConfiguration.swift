@@ -91,7 +91,7 @@ public struct DaemonConfiguration: Sendable {
             var text = raw
             for (name, value) in environment { text = text.replacingOccurrences(of: "${\(name)}", with: value) }
             if text.hasPrefix("/") { return text }
-            return ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(text)
+            return DaemonConfiguration.tidied(((base.isEmpty ? "." : base) as NSString).appendingPathComponent(text))
         }
         func string(_ node: YAMLNode?, _ name: String) -> String? {
             guard let node else { return nil }
@@ -226,5 +226,28 @@ public struct DaemonConfiguration: Sendable {
             DaemonConfiguration(
                 file: path, rulesDirectory: rules, stateDirectory: stateDirectory, mail: mail, webhooks: webhooks, delivery: delivery,
                 intakePollMilliseconds: intakePoll, closeGraceSeconds: grace))
+    }
+}
+
+extension DaemonConfiguration {
+    /// `demo/../rules` as `rules`, `./x` as `x`, so logs and `status` show the path a person would
+    /// write. A `dir/..` stays when `dir` is a symbolic link (where `..` leads elsewhere).
+    static func tidied(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [String] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true).map(String.init) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." {
+                let prefix = (absolute ? "/" : "") + parts.joined(separator: "/")
+                let isLink = (try? FileManager.default.destinationOfSymbolicLink(atPath: prefix)) != nil
+                if !isLink {
+                    parts.removeLast()
+                    continue
+                }
+            }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 }
