@@ -51,8 +51,9 @@ enum ResultText {
             zip(row, widths).map { cell, width in cell + String(repeating: " ", count: width - DisplayWidth.of(cell)) }
                 .joined(separator: "  ").trimmingTrailingSpaces
         }
+        let anyLate = evaluations.contains(where: \.late)
         // Say what an award rank here is, and is not: the decision ranks every applicant of the round.
-        if !rankedAmongGiven.isEmpty || unrankedAlone {
+        if !rankedAmongGiven.isEmpty || unrankedAlone || anyLate {
             lines.append("")
             for (round, count) in rankedAmongGiven {
                 lines.append(
@@ -65,6 +66,13 @@ enum ResultText {
                     ja
                         ? "※ 1件だけで評価した申請にはアワードの順位を付けていません。順位と賞は締切後に募集回のすべての申請の中で決まります"
                         : "* a dossier evaluated alone gets no award rank: the rank and prize are decided over all applicants of the round after its deadline")
+            }
+            // The daemon judges by arrival; here only the form's own date is known.
+            if anyLate {
+                lines.append(
+                    ja
+                        ? "※ (期限後) は申請書の submitted_at で判定しています。デーモンは申請書が届いた時刻で判定します"
+                        : "* (late) is judged here by the dossier's submitted_at; the daemon judges by the time the dossier arrives")
             }
         }
         return lines.joined(separator: "\n")

@@ -51,6 +51,9 @@ import Testing
             result.stdout.contains(
                 "* award ranks are among the 32 dossiers given for round 2027-1; the real rank and prize are decided over all applicants of the round after its deadline"
             ))
+        // sayama-chaen is late by its submitted_at; the table says that the daemon judges by arrival.
+        #expect(result.stdout.contains("sayama-chaen (late)"))
+        #expect(result.stdout.hasSuffix("* (late) is judged here by the dossier's submitted_at; the daemon judges by the time the dossier arrives\n"))
         // The three dossiers of round 2027-2 are neither ranked here nor judged late by 2027-1's deadline.
         #expect(!result.stdout.contains("hanno-wellness") && !result.stdout.contains("komagawa-resort"))
         #expect(
