@@ -132,7 +132,47 @@ struct DaemonUnitTests {
         let entry = try #require(composer.roundMail(seimitsu, revision: 1, round: round, at: 1_814_000_000_000_000_000))
         let file = directory.file("round.eml")
         try Data(entry.payload).write(to: URL(fileURLWithPath: file))
-        let roundBody = try MailFile(file).body
-        #expect(roundBody.contains("優秀賞を受賞されました（得点 113.37）"), "\(roundBody)")
+        let roundBody = try MailFile(file).body.replacingOccurrences(of: "\r\n", with: "\n")
+        #expect(roundBody.contains("優秀賞を受賞されました（部門: 中小企業部門、得点 113.37）。"), "\(roundBody)")
+        // No tie on the score: no tie-break sentence, and no empty line left where it would be.
+        #expect(!roundBody.contains("同じ得点"), "\(roundBody)")
+        #expect(!roundBody.contains("113.37）。\n\n\n"), "\(roundBody)")
+        // Measures and investments by their titles, percentages to one place.
+        #expect(roundBody.contains("[実施済みの対策 = "), "\(roundBody)")
+        #expect(!roundBody.contains("(led") && !roundBody.contains("、led") && !roundBody.contains("= []"), "\(roundBody)")
+        #expect(roundBody.contains("[基準年度比の削減実績 = 25.4%]"), "\(roundBody)")
+    }
+
+    @Test("the round mail says the award category, and when the score was tied, that the tie-breaks decided the order")
+    func roundMailWordingOnATie() throws {
+        let directory = try TemporaryDirectory("daemon-round-mail")
+        defer { directory.remove() }
+        let path = directory.file("diacert.yaml")
+        try "state_dir: state\nmail:\n  from: {address: office@dia5.example.jp, name: x}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try DaemonConfiguration.load(path: path, environment: [:]).get()
+        let ruleSet = try ShippedRules.ruleSet()
+        let composer = NoticeComposer(ruleSet: ruleSet, configuration: configuration, log: EventLog(minimum: .error))
+        let engine = RuleEngine(ruleSet: ruleSet)
+        let all = try DaemonHarness.allFixtures().map { try ruleSet.decoder.load(path: $0).get() }.filter { $0.round == "2027-1" }
+        let ranked = engine.evaluate(all)
+        let round = try #require(engine.round(for: all[0]))
+        func body(_ id: String) throws -> String {
+            let evaluation = try #require(ranked.first { $0.dossier.id == id })
+            let entry = try #require(composer.roundMail(evaluation, revision: 1, round: round, at: 1_814_000_000_000_000_000))
+            let file = directory.file("\(id).eml")
+            try Data(entry.payload).write(to: URL(fileURLWithPath: file))
+            // Mail lines end in CRLF; compared here line by line as written in the template.
+            return try MailFile(file).body.replacingOccurrences(of: "\r\n", with: "\n")
+        }
+        let tieLine = "同じ得点の申請があったため、順位は同点時の基準（削減実績の大きい順、次に提出日時の早い順）で決まりました。"
+        let kensetsu = try body("sayama-kensetsu")
+        #expect(kensetsu.contains("■ 脱炭素経営アワード: おめでとうございます。優秀賞を受賞されました（部門: 中小企業部門、得点 96）。\n" + tieLine), "\(kensetsu)")
+        let butsuryu = try body("iruma-butsuryu")
+        #expect(
+            butsuryu.contains("■ 脱炭素経営アワード: 選考の結果、今回は受賞に至りませんでした（部門: 中小企業部門、得点 96、部門内 4位）。\n" + tieLine),
+            "\(butsuryu)")
+        // In the small-business category the achieved reduction alone told the two apart.
+        let mokko = try body("hanno-mokko")
+        #expect(mokko.contains("（部門: 小規模事業者部門、得点 96、部門内 4位）。\n同じ得点の申請があったため、順位は同点時の基準（削減実績の大きい順）で決まりました。"), "\(mokko)")
     }
 }

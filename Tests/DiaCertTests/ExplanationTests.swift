@@ -62,6 +62,32 @@ import Testing
         #expect(decided.last == "  順位 2: 優秀賞")
     }
 
+    @Test func aTieOnTheScoreSaysTheTieBreakDecided() throws {
+        let ruleSet = try ShippedRules.ruleSet()
+        let evaluations = RuleEngine(ruleSet: ruleSet).evaluate(try allFixtures(), roundOverride: "2027-1")
+        func ranked(_ id: String) throws -> (DossierEvaluation, AwardResult) {
+            let evaluation = try #require(evaluations.first { $0.dossier.id == id })
+            guard case .award(let award)? = evaluation.result("award") else { throw PeerError(description: "no award for \(id)") }
+            return (evaluation, award)
+        }
+        // Two SMEs at 96 with the same achieved reduction: the earlier submission ranks first.
+        let (kensetsu, kensetsuAward) = try ranked("sayama-kensetsu")
+        let (butsuryu, butsuryuAward) = try ranked("iruma-butsuryu")
+        #expect(kensetsuAward.prize == "excellence" && butsuryuAward.prize == nil)
+        #expect(kensetsuAward.tieBreak == 2 && butsuryuAward.tieBreak == 2)
+        let ja = award(Explanation(ruleSet: ruleSet, language: .ja).text(kensetsu))
+        #expect(ja.last == "  順位 3: 優秀賞 (得点が同じ申請があり、削減実績の大きい順、次に提出日時の早い順で順位が決まりました)", "\(ja)")
+        let en = award(Explanation(ruleSet: ruleSet, language: .en).text(butsuryu))
+        #expect(
+            en.last == "  Rank 4 (tied on score with another applicant: ordered by achieved reduction (higher first), then submitted at (earlier first))",
+            "\(en)")
+        // Without a tie on the score nothing is said.
+        let (_, seimitsu) = try ranked("tokorozawa-seimitsu")
+        #expect(seimitsu.tieBreak == nil)
+        // Evaluated alone there is no rank, so no tie either.
+        #expect(kensetsu.withoutAwardRanks().result("award").map { if case .award(let a) = $0 { a.tieBreak == nil } else { false } } == true)
+    }
+
     @Test func withoutAwardRanksKeepsEligibilityCategoryAndScore() throws {
         let ruleSet = try ShippedRules.ruleSet()
         let evaluation = RuleEngine(ruleSet: ruleSet).evaluate([try dossier("tokorozawa-seimitsu.yaml")])[0]
@@ -98,12 +124,49 @@ import Testing
         let ruleSet = try ShippedRules.ruleSet()
         let evaluation = RuleEngine(ruleSet: ruleSet).evaluate([try dossier("sayama-denshi.yaml")])[0]
         let ja = Explanation(ruleSet: ruleSet, language: .ja, ranking: .alone).text(evaluation)
-        #expect(ja.contains("投資 = 2件 (inverter、solar_pv)"), "\(ja)")
+        // Each item by its word's value label in the schema (`inverter` → インバーター制御).
+        #expect(ja.contains("投資 = 2件 (インバーター制御、太陽光発電)"), "\(ja)")
         #expect(!ja.contains("[…]"))
         let en = Explanation(ruleSet: ruleSet, language: .en, ranking: .alone).text(evaluation)
-        #expect(en.contains("Investments = 2 items (inverter, solar_pv)"), "\(en)")
-        // Lists of words are shown as they are.
-        #expect(ja.contains("受講した勉強会 = [step1]"), "\(ja)")
+        #expect(en.contains("Investments = 2 items (Inverter control, Solar power)"), "\(en)")
+        // Lists of enum words by their labels too, without brackets.
+        #expect(ja.contains("[受講した勉強会 = ステップ1 基礎編]"), "\(ja)")
+        #expect(en.contains("[Study sessions attended = Step 1 (basics)]"), "\(en)")
+        for raw in ["inverter", "solar_pv", "step1", "[]"] { #expect(!ja.contains(raw), "\(raw) in \(ja)") }
+    }
+
+    @Test func wordsWithoutALabelAndEmptyListsReadForPeople() throws {
+        let ruleSet = try ShippedRules.ruleSet()
+        // iruma-cloudworks has no measures in place: an empty list reads なし / none, never [].
+        let evaluation = RuleEngine(ruleSet: ruleSet).evaluate([try dossier("iruma-cloudworks.json")])[0]
+        let ja = Explanation(ruleSet: ruleSet, language: .ja, ranking: .alone).text(evaluation)
+        #expect(ja.contains("  ✘ 省エネ・脱炭素の対策 — 5点中 0点  [実施済みの対策 = なし]"), "\(ja)")
+        let en = Explanation(ruleSet: ruleSet, language: .en, ranking: .alone).text(evaluation)
+        #expect(en.contains("[Measures in place = none]"), "\(en)")
+        // A measure the schema does not label is shown as written (the list of measures is open).
+        let other = RuleEngine(ruleSet: ruleSet).evaluate(
+            [try dossier("sayama-kako.yaml", replacing: "measures: [{id: led, year: 2021}]", with: "measures: [{id: led, year: 2021}, {id: cogeneration, year: 2022}]")])[0]
+        let text = Explanation(ruleSet: ruleSet, language: .ja, ranking: .alone).text(other)
+        #expect(text.contains("[実施済みの対策 = 2件 (LED照明、cogeneration)]"), "\(text)")
+    }
+
+    @Test func percentagesAreRoundedAndANegativeReductionIsAnIncrease() throws {
+        let ruleSet = try ShippedRules.ruleSet()
+        // sayama-kako emits 581.03 t against 560 t in its base year: −3.755 %.
+        let evaluation = RuleEngine(ruleSet: ruleSet).evaluate([try dossier("sayama-kako.yaml")])[0]
+        let ja = Explanation(ruleSet: ruleSet, language: .ja, ranking: .alone).text(evaluation)
+        #expect(ja.contains("  ✘ 削減実績 — 10点中 0点  [基準年度比の削減実績 = 3.8% 増加]"), "\(ja)")
+        let en = Explanation(ruleSet: ruleSet, language: .en, ranking: .alone).text(evaluation)
+        #expect(en.contains("[Reduction achieved vs base year = 3.8% increase]"), "\(en)")
+        #expect(!ja.contains("-3.755") && !en.contains("-3.755"))
+        // The decision uses the exact value.
+        let achieved = try #require(evaluation.certification?.criteria.first { $0.id == "achieved" }?.values.first?.value)
+        #expect(Format.display(achieved).hasPrefix("-3.755"))
+        // The investment plan shows the reduction it brings beside the total it is measured against.
+        #expect(
+            ja.contains(
+                "  ✘ 削減につながる投資計画 — 5点中 0点  [投資 = 1件 (ヒートポンプ)、投資計画による年間削減量 (スコープ1+2排出量の10%以上で達成) = 45 t-CO2、スコープ1+2排出量 = 581.03 t-CO2]"
+            ), "\(ja)")
     }
 
     // MARK: Names
@@ -114,7 +177,7 @@ import Testing
         let ja = Explanation(ruleSet: ruleSet, language: .ja, ranking: .alone).text(evaluation)
         // Lets by their `label:` with their unit, table-row fields by the let's `fields:` labels.
         #expect(ja.contains("  ✔ スコープ1+2の算定 — 15点中 15点  [スコープ1+2排出量 = 224.787 t-CO2]"), "\(ja)")
-        #expect(ja.contains("  ✔ 削減実績 — 10点中 10点  [基準年度比の削減実績 = 25.37%]"), "\(ja)")
+        #expect(ja.contains("  ✔ 削減実績 — 10点中 10点  [基準年度比の削減実績 = 25.4%]"), "\(ja)")
         #expect(ja.contains("、電力使用量 = 412,000 kWh、うち再エネ電力 = 30,000 kWh]"), "\(ja)")
         #expect(
             ja.contains(

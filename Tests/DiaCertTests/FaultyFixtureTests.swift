@@ -250,9 +250,9 @@ func copyOfRules(replacing target: String? = nil, with replacement: String? = ni
         ])
         #expect(
             found.map(\.description) == [
-                "certification.yaml:51:64: warning: no item of dossier.management.study_sessions is ever 'step9' (the values are step1, step2); did you mean 'step1'?",
-                "award.yaml:24:49: warning: programs.certification.tier is never 'platnum' (its values are bronze, silver, gold, platinum); did you mean 'platinum'?",
-                "award.yaml:35:40: warning: dossier.company.industry is never 'retial' (its values are manufacturing, construction, transport, wholesale, retail, services, software, hotel, other); did you mean 'retail'?",
+                "certification.yaml:59:64: warning: no item of dossier.management.study_sessions is ever 'step9' (the values are step1, step2); did you mean 'step1'?",
+                "award.yaml:25:49: warning: programs.certification.tier is never 'platnum' (its values are bronze, silver, gold, platinum); did you mean 'platinum'?",
+                "award.yaml:36:40: warning: dossier.company.industry is never 'retial' (its values are manufacturing, construction, transport, wholesale, retail, services, software, hotel, other); did you mean 'retail'?",
             ])
         #expect(
             found.last?.message.text(in: .ja)

@@ -80,8 +80,19 @@ struct NoticeComposer: Sendable {
             members.append(("tier_title", .string(title.text(in: .ja))))
             json = .object(members)
         }
-        local.result = ResultJSON.expressionValue(json)
         let explanation = Explanation(ruleSet: ruleSet, language: .ja)
+        // The award's category as the applicant reads it (小規模事業者部門), and whether a tie on the
+        // score was decided by the tie-breaks (`tied`, `tie_break`: 削減実績、提出日時).
+        if case .award(let award) = result, let rules = ruleSet.program(program)?.award, case .object(var members) = json {
+            if let category = award.category, let title = rules.categories.first(where: { $0.id == category })?.title {
+                members.append(("category_title", .string(title.text(in: .ja))))
+            }
+            let tieBreak = explanation.tieBreakTitles(award, rules: rules)
+            members.append(("tied", .bool(tieBreak != nil)))
+            members.append(("tie_break", .string(tieBreak ?? "")))
+            json = .object(members)
+        }
+        local.result = ResultJSON.expressionValue(json)
         local.explanation = explanation.section(evaluation, program: program, headline: false)
         local.headline = explanation.headline(evaluation, program: program)
         if let templates = ruleSet.templates, let text = templates.sections[program]?[result.outcome] {

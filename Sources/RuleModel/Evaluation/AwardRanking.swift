@@ -33,6 +33,15 @@ extension RuleEngine {
                         let idB = evaluations[b.index].dossier.id
                         return idA != idB ? idA < idB : a.index < b.index
                     }
+                    // Ties on the first key (the score): how far down the keys their order was decided.
+                    var tieBreaks = [Int?](repeating: nil, count: members.count)
+                    for position in members.indices.dropFirst() {
+                        let (a, b) = (members[position - 1].award.rankKeys, members[position].award.rankKeys)
+                        guard let first = rules.rankBy.indices.first, sameKey(a[first], b[first]) else { continue }
+                        let decided = rules.rankBy.indices.dropFirst().first { !sameKey(a[$0], b[$0]) } ?? rules.rankBy.count - 1
+                        tieBreaks[position - 1] = max(tieBreaks[position - 1] ?? 0, decided)
+                        tieBreaks[position] = max(tieBreaks[position] ?? 0, decided)
+                    }
                     var prizeIndex = 0
                     var given = 0
                     for (position, member) in members.enumerated() {
@@ -42,6 +51,7 @@ extension RuleEngine {
                         }
                         var award = member.award
                         award.rank = position + 1
+                        award.tieBreak = tieBreaks[position].flatMap { $0 > 0 ? $0 : nil }
                         if prizeIndex < category.prizes.count {
                             award.prize = category.prizes[prizeIndex].id
                             given += 1
@@ -51,6 +61,11 @@ extension RuleEngine {
                 }
             }
         }
+    }
+
+    /// Two ranking keys that do not tell dossiers apart (both equal, or both not computable).
+    private func sameKey(_ a: Value?, _ b: Value?) -> Bool {
+        (a == nil) == (b == nil) && compareKeys(a, b) == 0
     }
 
     private func compareKeys(_ a: Value?, _ b: Value?) -> Int {

@@ -204,6 +204,10 @@ public struct AwardResult: Sendable {
     /// Filled in when the round is ranked.
     public var rank: Int?
     public var prize: String?
+    /// Filled in when the round is ranked and another eligible dossier of the same category has the
+    /// same first `rank_by` key (the score): the position of the last tie-break key it took to order
+    /// this dossier against those (1 = the second key). Not part of `eval --format json`.
+    public var tieBreak: Int?
     /// Why the dossier takes no part in the ranking (late, other round), when that is the reason.
     public var excludedBecause: String?
 }

@@ -36,6 +36,7 @@ extension DossierEvaluation {
             guard case .award(var award) = copy.results[index].result else { continue }
             award.rank = nil
             award.prize = nil
+            award.tieBreak = nil
             copy.results[index].result = .award(award)
         }
         return copy

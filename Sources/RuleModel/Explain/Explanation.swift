@@ -217,12 +217,46 @@ public struct Explanation: Sendable {
             if let prize = r.prize, let prizeTitle = categoryTitle?.prizes.first(where: { $0.id == prize }) {
                 text += t(": ", ": ") + title(prizeTitle.title)
             }
+            if let tie = tieBreakText(r, rules: rules) { text += " (" + tie + ")" }
             if case .given(let count) = ranking {
                 text += t(" among the \(count) dossiers given (\(decided))", " (指定した \(count) 件の申請の中での順位です。\(decided))")
             }
             lines.append("  " + text)
         }
         return lines
+    }
+
+    /// `得点が同じ申請があり、削減実績の大きい順、次に提出日時の早い順で順位が決まりました` when the
+    /// order among dossiers with the same score was decided by the tie-breaks (`rank_by` after the first key).
+    private func tieBreakText(_ r: AwardResult, rules: AwardRules) -> String? {
+        guard let breaks = tieBreakTitles(r, rules: rules), let first = rules.rankBy.first else { return nil }
+        let name = first.title.map(title) ?? first.expression.source
+        return t("tied on \(midSentence(name)) with another applicant: ordered by \(breaks)", "\(name)が同じ申請があり、\(breaks)で順位が決まりました")
+    }
+
+    /// The tie-breaks that ordered this dossier among those with the same score, in words
+    /// (`削減実績の大きい順、次に提出日時の早い順`), for mail templates; nil without such a tie.
+    public func tieBreakTitles(_ r: AwardResult, rules: AwardRules) -> String? {
+        guard let last = r.tieBreak, last < rules.rankBy.count, last < r.rankKeys.count else { return nil }
+        let words = (1...last).map { index -> String in
+            let key = rules.rankBy[index]
+            let name = key.title.map(title) ?? key.expression.source
+            let direction: (en: String, ja: String)
+            switch r.rankKeys[index] {
+            case .timestamp?: direction = key.descending ? ("later first", "の遅い順") : ("earlier first", "の早い順")
+            case .int?, .uint?, .decimal?, .double?: direction = key.descending ? ("higher first", "の大きい順") : ("lower first", "の小さい順")
+            default: direction = ("in order", "の順")
+            }
+            return t("\(midSentence(name)) (\(direction.en))", name + direction.ja)
+        }
+        return words.joined(separator: t(", then ", "、次に"))
+    }
+
+    /// An English title inside a sentence: `Achieved reduction` → `achieved reduction` (`SBT` stays).
+    private func midSentence(_ text: String) -> String {
+        let characters = Array(text)
+        guard characters.count > 1, characters[0].isUppercase, characters[1].isLowercase else { return text }
+        return characters[0].lowercased() + String(characters.dropFirst())
     }
 
     // MARK: Values
@@ -236,7 +270,7 @@ public struct Explanation: Sendable {
             let name = valueName(used.name, program: program)
             let shown: String
             if let value = used.value {
-                shown = name.format?(value) ?? display(value, unit: name.unit)
+                shown = name.format?(value) ?? display(value, unit: name.unit, field: name.field, negative: name.negative)
             } else if let error = used.error {
                 // Not missing: the value was there to compute, and computing it failed.
                 shown = error == said ? t("(cannot be computed)", "(計算できません)") : t("(cannot be computed: \(error))", "(計算できません: \(error))")
@@ -293,12 +327,16 @@ public struct Explanation: Sendable {
         var format: ((Value) -> String)? = nil
         /// A result of another program (`programs.certification.tier`): missing means not decided yet.
         var isPending = false
+        /// The schema field read: its value labels name its words (`led` → `LED照明`).
+        var field: FieldSpec? = nil
+        /// What a negative value means (`増加`), from the let's `negative:`.
+        var negative: LocalizedText? = nil
     }
 
     /// A dossier field by its schema label (`従業員数`), a let by its `label:`, another program's result
     /// by what it means (`認定ランク`), a round field in words; the raw name only when nothing better exists.
     private func valueName(_ path: String, program: ProgramDefinition) -> ValueName {
-        if let field = ruleSet.schema.field(at: path), let label = field.label { return ValueName(text: title(label), unit: field.unit) }
+        if let field = ruleSet.schema.field(at: path), let label = field.label { return ValueName(text: title(label), unit: field.unit, field: field) }
         let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
         let head = parts[0]
         let rest = parts.count > 1 ? parts[1] : ""
@@ -317,11 +355,11 @@ public struct Explanation: Sendable {
         }
         if rest.isEmpty {
             guard let label = definition.label else { return ValueName(text: path) }
-            return ValueName(text: label.label.map(title) ?? path, unit: label.unit)
+            return ValueName(text: label.label.map(title) ?? path, unit: label.unit, negative: label.negative)
         }
         if let field = definition.fieldLabels[rest] {
             let text = field.label.map(title) ?? (definition.label?.label.map { title($0) + " (\(rest))" } ?? path)
-            return ValueName(text: text, unit: field.unit)
+            return ValueName(text: text, unit: field.unit, negative: field.negative)
         }
         return ValueName(text: definition.label?.label.map { title($0) + " (\(rest))" } ?? path)
     }
@@ -421,14 +459,16 @@ public struct Explanation: Sendable {
     }
 
     /// What a record (a list item such as an investment) is, in a few words: its name, title or
-    /// description if it has one, else its first text field, else its first fields.
-    private func recordName(_ record: RecordValue) -> String {
+    /// description if it has one, else its first text field, else its first fields; a word the
+    /// schema labels (`spec`: the record's fields) by its label.
+    private func recordName(_ record: RecordValue, spec: ObjectSpec? = nil) -> String {
+        let word = { (key: String, text: String) in spec?.field(key)?.valueLabels[text].map(self.title) ?? text }
         for key in ["name", "title", "description", "label", "kind", "type", "id"] {
-            if case .string(let text)? = record[key] { return text }
+            if case .string(let text)? = record[key] { return word(key, text) }
         }
         let fields = zip(record.type.fields, record.fields).compactMap { field, value in value.map { (field.name, $0) } }
-        if let text = fields.lazy.compactMap({ _, value -> String? in
-            if case .string(let text) = value { return text }
+        if let text = fields.lazy.compactMap({ name, value -> String? in
+            if case .string(let text) = value { return word(name, text) }
             return nil
         }).first {
             return text
@@ -436,41 +476,65 @@ public struct Explanation: Sendable {
         let parts = fields.prefix(3).map { name, value -> String in
             if case .record = value { return "\(name): …" }
             if case .list = value { return "\(name): …" }
-            return "\(name): " + display(value, unit: nil)
+            let field = spec?.field(name)
+            return "\(name): " + display(value, unit: field?.unit, field: field)
         }
         return "{" + parts.joined(separator: ", ") + (fields.count > 3 ? ", …" : "") + "}"
     }
 
-    private func display(_ value: Value, unit: String?) -> String {
-        let number: String
+    /// A value for people: numbers with their unit (percentages to 1 place, other fractions to 3;
+    /// the decision used the exact value), words by the schema's value labels, lists in words.
+    /// - Parameters:
+    ///   - field: the schema field the value comes from, for its value labels (and its items').
+    ///   - negative: what a negative number means (`増加`): said after its size instead of a minus sign.
+    private func display(_ value: Value, unit: String?, field: FieldSpec? = nil, negative: LocalizedText? = nil) -> String {
+        var amount: ExactDecimal
+        var grouping = true
         switch value {
         case .bool(let b): return b ? t("yes", "はい") : t("no", "いいえ")
-        // Years and other small counts read better without a separator (2030, not 2,030).
-        case .int(let i): number = ExactDecimal(i).formatted(grouping: unit != nil || abs(i) >= 10_000)
-        case .decimal(let d): number = (d.isInteger ? d : ((try? d.rounded(places: 3, .halfUp)) ?? d)).formatted(grouping: true)
+        case .int(let i):
+            amount = ExactDecimal(i)
+            // Years and other small counts read better without a separator (2030, not 2,030).
+            grouping = unit != nil || abs(i) >= 10_000
+        case .decimal(let d): amount = d.isInteger ? d : ((try? d.rounded(places: unit == "%" ? 1 : 3, .halfUp)) ?? d)
+        case .string(let text): return field?.valueLabels[text].map(title) ?? text
         case .list(let items):
+            guard !items.isEmpty else { return t("none", "なし") }
+            var item: FieldSpec?
+            if case .list(let spec)? = field?.type { item = spec }
             let records = items.compactMap { item -> RecordValue? in
                 if case .record(let record) = item { return record }
                 return nil
             }
-            guard !records.isEmpty, records.count == items.count else {
-                return "[" + items.map { display($0, unit: nil) }.joined(separator: ", ") + "]"
+            guard records.count == items.count else {
+                return items.map { display($0, unit: item?.unit, field: item) }.joined(separator: t(", ", "・"))
             }
             // A list of records (investments): how many, and what each is.
+            var spec: ObjectSpec?
+            if case .object(let object)? = item?.type { spec = object }
             let shownItems = 5
-            var names = records.prefix(shownItems).map(recordName)
+            var names = records.prefix(shownItems).map { recordName($0, spec: spec) }
             if records.count > shownItems { names.append("…") }
             return t("\(records.count) item\(records.count == 1 ? "" : "s")", "\(records.count)件") + " (" + names.joined(separator: t(", ", "、")) + ")"
         case .timestamp(let ts): return ts.rfc3339(in: ruleSet.calendar.zone)
-        case .record(let record): return recordName(record)
+        case .record(let record):
+            var spec: ObjectSpec?
+            if case .object(let object)? = field?.type { spec = object }
+            return recordName(record, spec: spec)
         default: return Format.display(value)
         }
+        var meaning = ""
+        if let negative, amount.isNegative {
+            amount = amount.magnitude
+            meaning = " " + title(negative)
+        }
+        let number = amount.formatted(grouping: grouping)
         switch unit {
-        case "JPY": return ja ? number + "円" : "¥" + number
-        case "%": return number + "%"
-        case "years": return ja ? number + "年" : number + " years"
-        case let unit?: return number + " " + unit
-        case nil: return number
+        case "JPY": return (ja ? number + "円" : "¥" + number) + meaning
+        case "%": return number + "%" + meaning
+        case "years": return (ja ? number + "年" : number + " years") + meaning
+        case let unit?: return number + " " + unit + meaning
+        case nil: return number + meaning
         }
     }
 }

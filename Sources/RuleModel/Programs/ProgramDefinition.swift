@@ -17,6 +17,9 @@ public struct ValueLabel: Sendable {
     public let label: LocalizedText?
     /// `JPY`, `%`, `years`, or any unit text shown after the number (`t-CO2`).
     public let unit: String?
+    /// What a negative value means, said after its size (`増加`: a reduction of −3.8 % reads
+    /// `3.8% 増加`); nil shows the minus sign.
+    public var negative: LocalizedText? = nil
 }
 
 /// A named value computed once per dossier (`let:`), visible to later lets and the program.

@@ -68,19 +68,19 @@ struct ProgramReader {
                     ja: "'\(entry.key)' はすでに定義されています", at: entry.keyNode)
                 continue
             }
-            // `name: expression`, or `name: {expr: expression, label: {ja, en}, unit: …, fields: …}`.
+            // `name: expression`, or `name: {expr: expression, label: {ja, en}, unit: …, negative: {ja, en}, fields: …}`.
             var expressionNode: YAMLNode? = entry.value
             var label: ValueLabel?
             var fieldLabels: [String: ValueLabel] = [:]
             if entry.value.mapping != nil {
                 let context = "let '\(entry.key)'"
                 expressionNode = nil
-                if let fields = reader.mapping(entry.value, context, allowed: ["expr", "label", "unit", "fields"]) {
+                if let fields = reader.mapping(entry.value, context, allowed: ["expr", "label", "unit", "negative", "fields"]) {
                     expressionNode = reader.require(fields, "expr", in: context, at: entry.value)
                     label = valueLabel(fields, context: context)
                     for field in fields["fields"].map({ reader.orderedMapping($0, "fields of \(context)") }) ?? [] {
                         let fieldContext = "field '\(field.key)' of \(context)"
-                        guard let entries = reader.mapping(field.value, fieldContext, allowed: ["label", "unit"]) else { continue }
+                        guard let entries = reader.mapping(field.value, fieldContext, allowed: ["label", "unit", "negative"]) else { continue }
                         fieldLabels[field.key] = valueLabel(entries, context: fieldContext)
                     }
                 }
@@ -96,11 +96,12 @@ struct ProgramReader {
         return lets
     }
 
-    /// The `label:` and `unit:` of a let or of one of its fields.
+    /// The `label:`, `unit:` and `negative:` of a let or of one of its fields.
     private mutating func valueLabel(_ entries: [String: YAMLNode], context: String) -> ValueLabel? {
         let label = entries["label"].flatMap { reader.localized($0, "label of \(context)") }
         let unit = entries["unit"].flatMap { reader.string($0) }
-        return label == nil && unit == nil ? nil : ValueLabel(label: label, unit: unit)
+        let negative = entries["negative"].flatMap { reader.localized($0, "negative of \(context)") }
+        return label == nil && unit == nil && negative == nil ? nil : ValueLabel(label: label, unit: unit, negative: negative)
     }
 
     mutating func condition(_ node: YAMLNode, context: String, needsID: Bool) -> Condition? {

@@ -44,6 +44,9 @@ public struct FieldSpec: Sendable {
     public var minimum: ExactDecimal?
     public var maximum: ExactDecimal?
     public var check: NamedCheck?
+    /// What people read for a value of an `enum` or `string` field (`led` → `LED照明`); a value
+    /// without a label is shown as written.
+    public var valueLabels: [String: LocalizedText] = [:]
     /// Where the field is declared in `schema.yaml`.
     public var location: SourceLocation
 
@@ -136,7 +139,7 @@ public struct DossierSchema: Sendable {
     }
 
     static let fieldKeys = [
-        "type", "required", "label", "unit", "pattern", "min", "max", "values", "check", "fields", "items", "description",
+        "type", "required", "label", "unit", "pattern", "min", "max", "values", "value_labels", "check", "fields", "items", "description",
     ]
 
     /// Reads `schema.yaml` (`fields:` at the top).
@@ -223,6 +226,9 @@ public struct DossierSchema: Sendable {
         }
         if let minimum = entries["min"] { field.minimum = reader.decimal(minimum) }
         if let maximum = entries["max"] { field.maximum = reader.decimal(maximum) }
+        if let labels = entries["value_labels"] {
+            field.valueLabels = readValueLabels(labels, of: field, reader: &reader)
+        }
         if let check = entries["check"], let text = reader.string(check) {
             if let named = NamedCheck(rawValue: text) {
                 field.check = named
@@ -234,5 +240,31 @@ public struct DossierSchema: Sendable {
             }
         }
         return field
+    }
+
+    /// `value_labels: {led: {ja: LED照明, en: LED lighting}, …}` of an `enum` or `string` field; for
+    /// an enum, every key must be one of its `values`.
+    private static func readValueLabels(_ node: YAMLNode, of field: FieldSpec, reader: inout RuleFileReader) -> [String: LocalizedText] {
+        let allowed: [String]?
+        switch field.type {
+        case .enumeration(let values): allowed = values
+        case .string: allowed = nil
+        default:
+            reader.error(
+                "schema.value-labels", "value_labels of field '\(field.path)' is for enum and string fields, not \(field.type.name)",
+                ja: "value_labels は enum と string の項目にだけ書けます (\(field.path))", at: node)
+            return [:]
+        }
+        var labels: [String: LocalizedText] = [:]
+        for entry in reader.orderedMapping(node, "value_labels of \(field.path)") {
+            if let allowed, !allowed.contains(entry.key) {
+                var message = "'\(entry.key)' in value_labels of \(field.path) is not one of its values"
+                if let suggestion = Suggestion.nearest(to: entry.key, among: allowed) { message += "; did you mean '\(suggestion)'?" }
+                reader.error("schema.value-labels", message, ja: "value_labels の '\(entry.key)' は \(field.path) の値にありません", at: entry.keyNode)
+                continue
+            }
+            if let label = reader.localized(entry.value, "label of '\(entry.key)' in \(field.path)") { labels[entry.key] = label }
+        }
+        return labels
     }
 }

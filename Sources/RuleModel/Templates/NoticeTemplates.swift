@@ -178,6 +178,8 @@ public struct NoticeTemplates: Sendable {
     }
 
     /// The text with every placeholder replaced; a placeholder that cannot be computed becomes `—`.
+    /// A line made only of placeholders that all give empty text is left out (a sentence said only
+    /// when it applies: `{{ result.tied ? '…' : '' }}`).
     public func render(_ text: Text, _ bindings: Bindings) -> String {
         let activation = Activation(size: max(frameSize, NoticeTemplates.variables.count))
         let values: [Value?] = [
@@ -189,17 +191,36 @@ public struct NoticeTemplates: Sendable {
             if let value { activation.bind(slot, value) } else { activation.fail(slot, EvalError(missing: [NoticeTemplates.variables[slot].0])) }
         }
         var out = ""
+        var line = ""
+        var placeholders = 0
+        func endLine(newline: Bool) {
+            if placeholders == 0 || !line.allSatisfy(\.isWhitespace) {
+                out += line
+                if newline { out += "\n" }
+            }
+            line = ""
+            placeholders = 0
+        }
         for piece in text.pieces {
             switch piece {
-            case .literal(let s): out += s
+            case .literal(let s):
+                var rest = Substring(s)
+                while let newline = rest.firstIndex(of: "\n") {
+                    line += rest[..<newline]
+                    endLine(newline: true)
+                    rest = rest[rest.index(after: newline)...]
+                }
+                line += rest
             case .expression(let expression):
+                placeholders += 1
                 guard let value = try? expression.program.evaluate(activation) else {
-                    out += "—"
+                    line += "—"
                     continue
                 }
-                out += display(value)
+                line += display(value)
             }
         }
+        endLine(newline: false)
         return out
     }
 
