@@ -49,6 +49,9 @@ struct DaemonIntakeTests {
         // The applicant reads Japanese: no English severity word inside the Japanese text.
         #expect(rejections.first?.body.contains("typo-field-name.yaml:12:3: エラー: ") == true)
         #expect(rejections.first?.body.contains(" error: ") == false)
+        // The subject names the file, so an applicant who sent several knows which one to fix.
+        #expect(rejections.first?.subject.contains("申請書（") == true)
+        #expect(rejections.first?.subject.contains("typo-field-name.yaml") == true, "\(rejections.first?.subject ?? "")")
 
         daemon.signal(SIGTERM)
         #expect(try daemon.wait() == 0)
