@@ -46,11 +46,21 @@ public struct RuleEngine: Sendable {
         let award: AwardPlan?
         /// The program's own lets.
         let lets: Flat<LetPlan>
+        /// For a used certification whose summary has only scalar fields: its summaries, built once
+        /// per (outcome, tier, points) and shared.
+        let summaryKeying: SummaryKeying?
+        let summaryCache: RecordCache?
+        /// For a program that uses just such a certification: its `programs` records, by the same key.
+        let programsCache: RecordCache?
 
         init(
             uses: [Int], isUsed: Bool, summaryType: RecordType?, summaryFields: [Bool]?, certification: CertificationPlan?,
-            eligibility: EligibilityPlan?, award: AwardPlan?, lets: [LetDefinition]
+            eligibility: EligibilityPlan?, award: AwardPlan?, lets: [LetDefinition], summaryKeying: SummaryKeying?,
+            programsKeying: SummaryKeying?
         ) {
+            self.summaryKeying = summaryKeying
+            summaryCache = summaryKeying.map { RecordCache(count: $0.count) }
+            programsCache = programsKeying.map { RecordCache(count: $0.count) }
             self.summaryFields = summaryFields
             self.award = award
             self.lets = Flat(lets.map(LetPlan.init))
@@ -201,7 +211,12 @@ public struct RuleEngine: Sendable {
         self.options = options
         let ids = ruleSet.programs.map(\.id)
         let used = Set(ruleSet.programs.flatMap(\.uses))
+        let keyings = ruleSet.programs.map { program -> SummaryKeying? in
+            guard used.contains(program.id), let rules = program.certification, let type = ruleSet.summaryTypes[program.id] else { return nil }
+            return SummaryKeying(rules, fields: RuleEngine.fieldsRead(of: type, in: ruleSet))
+        }
         let plans = ruleSet.programs.map { program in
+            let uses = program.uses.compactMap { ids.firstIndex(of: $0) }
             var certificationPlan: CertificationPlan?
             if let rules = program.certification {
                 let criterionIndex = Dictionary(rules.criteria.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -217,12 +232,14 @@ public struct RuleEngine: Sendable {
                     criteria: rules.criteria, sections: rules.sections, scope: rules.scope, disqualify: rules.disqualify,
                     tierConditions: rules.tiers.map(\.when))
             }
+            let keying = ids.firstIndex(of: program.id).flatMap { keyings[$0] }
             return ProgramPlan(
-                uses: program.uses.compactMap { ids.firstIndex(of: $0) }, isUsed: used.contains(program.id),
+                uses: uses, isUsed: used.contains(program.id),
                 summaryType: ruleSet.summaryTypes[program.id],
                 summaryFields: ruleSet.summaryTypes[program.id].flatMap { RuleEngine.fieldsRead(of: $0, in: ruleSet) },
                 certification: certificationPlan,
-                eligibility: program.eligibility.map(EligibilityPlan.init), award: program.award.map(AwardPlan.init), lets: program.lets)
+                eligibility: program.eligibility.map(EligibilityPlan.init), award: program.award.map(AwardPlan.init), lets: program.lets,
+                summaryKeying: keying, programsKeying: uses.count == 1 && program.uses.count == 1 ? keyings[uses[0]] : nil)
         }
         var rounds: [String: Value] = [:]
         for round in ruleSet.calendar.rounds { rounds[round.id] = RoundCalendar.value(of: round) }
@@ -451,8 +468,9 @@ final class EngineCore: Sendable {
         var results: [(program: String, result: ProgramResult)] = []
         results.reserveCapacity(plans.count)
         // The summaries of used programs, for the `programs` records of the programs that use them.
-        withUnsafeTemporaryAllocation(of: Value?.self, capacity: plans.count) { summaries in
-            summaries.initialize(repeating: nil)
+        // With each summary, its key in the shared summaries (-1: built for this dossier alone).
+        withUnsafeTemporaryAllocation(of: (summary: Value?, key: Int).self, capacity: plans.count) { summaries in
+            summaries.initialize(repeating: (nil, -1))
             defer { summaries.deinitialize() }
             let steps = self.steps
             for index in 0..<steps.count {
@@ -461,18 +479,23 @@ final class EngineCore: Sendable {
                 unowned(unsafe) let plan = step.plan
                 if !withheld.isEmpty, withheld.contains(program.id) {
                     if plan.isUsed, let stored = standing[program.id], let type = plan.summaryType, case .certification(let rules) = program.body {
-                        summaries[index] = ProgramSummary.value(standing: stored, rules: rules, type: type)
+                        summaries[index].summary = ProgramSummary.value(standing: stored, rules: rules, type: type)
                     }
                     continue
                 }
                 if !plan.uses.isEmpty {
                     let uses = plan.uses
-                    activation.bind(
-                        RuleSet.programsSlot,
+                    func make() -> Value {
                         .record(
                             RecordValue(type: program.programsType) { fields in
-                                for position in uses.indices { (fields + position).initialize(to: summaries[uses[position]]) }
-                            }))
+                                for position in uses.indices { (fields + position).initialize(to: summaries[uses[position]].summary) }
+                            })
+                    }
+                    if let cache = plan.programsCache, case let key = summaries[uses[0]].key, key >= 0 {
+                        activation.bind(RuleSet.programsSlot, cache.value(key, make))
+                    } else {
+                        activation.bind(RuleSet.programsSlot, make())
+                    }
                 }
                 let lets = plan.lets
                 for position in 0..<lets.count { bindLet(lets[position], activation) }
@@ -481,11 +504,20 @@ final class EngineCore: Sendable {
                 case .certification(let rules):
                     let certification = evaluateCertification(
                         rules, plan: plan.certification!, activation, late: late, round: roundIndex)
-                    if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(certification, type: type, fields: plan.summaryFields) }
+                    if plan.isUsed, let type = plan.summaryType {
+                        func make() -> Value { ProgramSummary.value(certification, type: type, fields: plan.summaryFields) }
+                        if let cache = plan.summaryCache, let key = plan.summaryKeying?.key(certification) {
+                            summaries[index] = (cache.value(key, make), key)
+                        } else {
+                            summaries[index].summary = make()
+                        }
+                    }
                     result = .certification(certification)
                 case .eligibility(let rules):
                     let eligibility = evaluateEligibility(rules, plan: plan.eligibility!, activation)
-                    if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(eligibility, type: type, fields: plan.summaryFields) }
+                    if plan.isUsed, let type = plan.summaryType {
+                        summaries[index].summary = ProgramSummary.value(eligibility, type: type, fields: plan.summaryFields)
+                    }
                     result = .eligibility(consume eligibility)
                 case .award(let rules):
                     result = .award(evaluateAward(rules, plan: plan.award!, activation, late: late))
