@@ -77,12 +77,16 @@ public struct RuleEngine: Sendable {
         let score: Unmanaged<Program>
         let categories: Flat<Unmanaged<Program>>
         let rankBy: Flat<Unmanaged<Program>>
+        /// For each ranking key, whether it is the score's own expression (the same text in the same
+        /// program, so the same value or the same failure): its value is the score's, not computed again.
+        let rankByIsScore: Flat<Bool>
 
         init(_ rules: AwardRules) {
             eligible = ConditionPlan(rules.eligible)
             score = unretained(rules.score)
             categories = Flat(rules.categories.map { unretained($0.when) })
             rankBy = Flat(rules.rankBy.map { unretained($0.expression) })
+            rankByIsScore = Flat(rules.rankBy.map { $0.expression.program.source == rules.score.program.source })
         }
     }
 
@@ -471,7 +475,9 @@ final class EngineCore: Sendable {
         // With each summary, its key in the shared summaries (-1: built for this dossier alone).
         withUnsafeTemporaryAllocation(of: (summary: Value?, key: Int).self, capacity: plans.count) { summaries in
             summaries.initialize(repeating: (nil, -1))
-            defer { summaries.deinitialize() }
+            // One by one: the destroy is then inlined (a bulk `deinitialize()` goes through the
+            // generic runtime).
+            defer { for index in summaries.indices { _ = (summaries.baseAddress! + index).move() } }
             let steps = self.steps
             for index in 0..<steps.count {
                 let step = steps[index]
@@ -594,7 +600,12 @@ final class EngineCore: Sendable {
         var criteria: [CriterionResult] = []
         criteria.reserveCapacity(rules.criteria.count)
         var points = 0
-        var sectionPoints = [Int](repeating: 0, count: rules.sections.count)
+        // Built in place: `Array(repeating:count:)` allocates through an unspecialised generic path.
+        let sectionCount = rules.sections.count
+        var sectionPoints = [Int](unsafeUninitializedCapacity: sectionCount) { buffer, count in
+            for index in 0..<sectionCount { (buffer.baseAddress! + index).initialize(to: 0) }
+            count = sectionCount
+        }
         for index in 0..<plan.criteria.count {
             let criterionPlan = plan.criteria[index]
             let result = evaluateCriterion(criterionPlan, rows: plan.rows, activation)
@@ -642,7 +653,8 @@ final class EngineCore: Sendable {
         let nextIndex = eligibleForTiers ? (tierIndex.map { $0 + 1 } ?? 0) : nil
         var next: TierShortfall?
         if let nextIndex, nextIndex < rules.tiers.count {
-            next = shortfalls[nextIndex]
+            // Without explanations no shortfall has been worked out yet (`shortfalls` is empty).
+            next = (explains ? shortfalls[nextIndex] : nil)
                 ?? shortfallOf(
                     rules.tiers[nextIndex], plan: plan.tiers[nextIndex], points: points, criteria: criteria, sectionPoints: sectionPoints,
                     rules: rules, activation)
@@ -817,7 +829,13 @@ final class EngineCore: Sendable {
         }
         var keys: [Value?] = []
         keys.reserveCapacity(plan.rankBy.count)
-        for index in 0..<plan.rankBy.count { keys.append(try? Program.evaluate(plan.rankBy[index], activation)) }
+        for index in 0..<plan.rankBy.count {
+            if plan.rankByIsScore[index] {
+                keys.append(scoreError == nil ? score : nil)
+            } else {
+                keys.append(try? Program.evaluate(plan.rankBy[index], activation))
+            }
+        }
         return AwardResult(
             eligibility: eligibility, score: score, scoreError: scoreError, category: category, rankKeys: keys, excludedBecause: late ? "late" : nil)
     }
