@@ -697,31 +697,64 @@ final class EngineCore: Sendable {
         return true
     }
 
+    /// Without explanations, rows are tried in order until one holds; the first failure hands over
+    /// to the general loop below, which goes on from that row. Inlined into the criteria loop: most
+    /// criteria are decided by one or two rows, without failures.
+    @inline(__always)
     func evaluateCriterion(
         _ plan: RuleEngine.CriterionPlan, rows: UnsafeMutableBufferPointer<RuleEngine.RowPlan>, _ activation: Activation
     ) -> CriterionResult {
-        var missingFields: [String]?
-        var firstError: String?
+        guard !options.recordValues else { return evaluateCriterion(plan, rows: rows, activation, from: 0, failure: nil) }
         for index in 0..<plan.rowCount {
             let row = rows[plan.firstRow + index]
             let holds: Bool
             do throws(EvalError) {
                 holds = try Program.evaluateBool(row.program, activation)
             } catch {
-                if error.isMissing {
-                    let fields = error.missingFields
-                    if missingFields == nil, RuleEngine.shownOnce(fields) {
-                        // Usually the only row that lacks data: its list as it is, nothing copied.
-                        missingFields = fields
-                    } else {
-                        var list = missingFields ?? []
-                        missingFields = nil
-                        RuleEngine.collect(fields, into: &list)
-                        missingFields = list
-                    }
+                return evaluateCriterion(plan, rows: rows, activation, from: index, failure: error)
+            }
+            if holds { return CriterionResult(id: plan.criterion.id, status: .met, points: row.points, row: index, details: nil) }
+        }
+        return CriterionResult(id: plan.criterion.id, status: .notMet, points: 0, row: nil, details: nil)
+    }
+
+    /// The rows from `start` on; `failure` is what row `start` threw when the fast loop already ran it
+    /// (the rows before it did not hold and did not fail).
+    @inline(never)
+    func evaluateCriterion(
+        _ plan: RuleEngine.CriterionPlan, rows: UnsafeMutableBufferPointer<RuleEngine.RowPlan>, _ activation: Activation, from start: Int,
+        failure: EvalError?
+    ) -> CriterionResult {
+        var missingFields: [String]?
+        var firstError: String?
+        func note(_ error: EvalError) {
+            if error.isMissing {
+                let fields = error.missingFields
+                if missingFields == nil, RuleEngine.shownOnce(fields) {
+                    // Usually the only row that lacks data: its list as it is, nothing copied.
+                    missingFields = fields
                 } else {
-                    firstError = firstError ?? error.message
+                    var list = missingFields ?? []
+                    missingFields = nil
+                    RuleEngine.collect(fields, into: &list)
+                    missingFields = list
                 }
+            } else {
+                firstError = firstError ?? error.message
+            }
+        }
+        var first = start
+        if let failure {
+            note(failure)
+            first += 1
+        }
+        for index in first..<max(first, plan.rowCount) {
+            let row = rows[plan.firstRow + index]
+            let holds: Bool
+            do throws(EvalError) {
+                holds = try Program.evaluateBool(row.program, activation)
+            } catch {
+                note(error)
                 continue
             }
             if holds {
