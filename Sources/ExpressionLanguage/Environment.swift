@@ -236,7 +236,8 @@ public final class Activation {
         slots[slot] = .value(value)
     }
 
-    public func bind(_ slot: Int, _ value: Value) {
+    /// Binds a value; an owned argument (a temporary, as most are) is moved into the slot, not copied.
+    public func bind(_ slot: Int, _ value: __owned Value) {
         precondition(slot >= 0 && slot < size, "slot \(slot) outside activation of size \(size)")
         bindValue(slot, value)
     }

@@ -126,13 +126,9 @@ enum Num: Sendable {
     static func order(_ x: Num, _ y: Num) -> Int? {
         switch (x, y) {
         case (.int(let a), .int(let b)): return a < b ? -1 : (a == b ? 0 : 1)
-        case (.decimal(let a), .decimal(let b)): return a < b ? -1 : (a == b ? 0 : 1)
-        case (.decimal(let a), .int(let b)):
-            let c = ExactDecimal(b)
-            return a < c ? -1 : (a == c ? 0 : 1)
-        case (.int(let a), .decimal(let b)):
-            let c = ExactDecimal(a)
-            return c < b ? -1 : (c == b ? 0 : 1)
+        case (.decimal(let a), .decimal(let b)): return decimalOrder(a, b)
+        case (.decimal(let a), .int(let b)): return decimalOrder(a, ExactDecimal(b))
+        case (.int(let a), .decimal(let b)): return decimalOrder(ExactDecimal(a), b)
         default: return Operators.numericOrder(x.value, y.value)
         }
     }
@@ -536,7 +532,7 @@ extension Compiler {
                 if let path = FieldPath(l) {
                     return { a throws(EvalError) in
                         let v = try path.readNum(a)
-                        if case .decimal(let d) = v { return op.holds(d < exact ? -1 : (d == exact ? 0 : 1)) }
+                        if case .decimal(let d) = v { return op.holds(decimalOrder(d, exact)) }
                         guard let order = Num.order(v, c) else { return false }
                         return op.holds(order)
                     }
@@ -545,7 +541,7 @@ extension Compiler {
                     let offset = l.offset
                     return { a throws(EvalError) in
                         let v = try readNumSlot(a, slot, name, offset)
-                        if case .decimal(let d) = v { return op.holds(d < exact ? -1 : (d == exact ? 0 : 1)) }
+                        if case .decimal(let d) = v { return op.holds(decimalOrder(d, exact)) }
                         guard let order = Num.order(v, c) else { return false }
                         return op.holds(order)
                     }
@@ -1025,22 +1021,53 @@ extension Compiler {
         case .call(let function, _, let args) where numeric && args.count == 2 && ["_+_", "_-_", "_*_", "_/_"].contains(function):
             if node.type == .int, let int = intKernel(node) { return NumBox { a throws(EvalError) in .int(try int(a)) } }
             guard let x = compileNum(args[0])?.run, let y = compileNum(args[1])?.run else { return nil }
-            let operation: @Sendable (Num, Num) throws(EvalError) -> Num =
-                switch function {
-                case "_+_": Num.add
-                case "_-_": Num.subtract
-                case "_*_": Num.multiply
-                default: Num.divide
-                }
+            // One closure per operator, each calling its operation directly (a function value would
+            // cost an indirect call and a conversion thunk per evaluation).
             if let constant = args[1].constantValue.flatMap(Num.init) {
-                return NumBox { a throws(EvalError) in
-                    let u = try x(a)
-                    do throws(EvalError) { return try operation(u, constant) } catch { throw error.at(offset) }
+                switch function {
+                case "_+_":
+                    return NumBox { a throws(EvalError) in
+                        let u = try x(a)
+                        do throws(EvalError) { return try Num.add(u, constant) } catch { throw error.at(offset) }
+                    }
+                case "_-_":
+                    return NumBox { a throws(EvalError) in
+                        let u = try x(a)
+                        do throws(EvalError) { return try Num.subtract(u, constant) } catch { throw error.at(offset) }
+                    }
+                case "_*_":
+                    return NumBox { a throws(EvalError) in
+                        let u = try x(a)
+                        do throws(EvalError) { return try Num.multiply(u, constant) } catch { throw error.at(offset) }
+                    }
+                default:
+                    return NumBox { a throws(EvalError) in
+                        let u = try x(a)
+                        do throws(EvalError) { return try Num.divide(u, constant) } catch { throw error.at(offset) }
+                    }
                 }
             }
-            return NumBox { a throws(EvalError) in
-                let (u, v) = try bothNums(x, y, a)
-                do throws(EvalError) { return try operation(u, v) } catch { throw error.at(offset) }
+            switch function {
+            case "_+_":
+                return NumBox { a throws(EvalError) in
+                    let (u, v) = try bothNums(x, y, a)
+                    do throws(EvalError) { return try Num.add(u, v) } catch { throw error.at(offset) }
+                }
+            case "_-_":
+                return NumBox { a throws(EvalError) in
+                    let (u, v) = try bothNums(x, y, a)
+                    do throws(EvalError) { return try Num.subtract(u, v) } catch { throw error.at(offset) }
+                }
+            case "_*_":
+                return NumBox { a throws(EvalError) in
+                    let (u, v) = try bothNums(x, y, a)
+                    do throws(EvalError) { return try Num.multiply(u, v) } catch { throw error.at(offset) }
+                }
+            default:
+                return NumBox { a throws(EvalError) in
+                    let (u, v) = try bothNums(x, y, a)
+                    do throws(EvalError) { return try Num.divide(u, v) } catch { throw error.at(offset) }
+                }
             }
         case .conditional(let c, let t, let e) where numeric && c.type == .bool:
             guard let then = compileNum(t)?.run, let otherwise = compileNum(e)?.run else { return nil }
@@ -1249,8 +1276,9 @@ extension Compiler {
             compiled.append(x)
         }
         let wantSmaller = name == "min"
-        if compiled.count == 2 {
-            let (x, y) = (compiled[0], compiled[1])
+        if args.count == 2, let x = compileNum(args[0])?.run, let y = compileNum(args[1])?.run {
+            // Compiled again rather than taken from `compiled`: a closure kept in an array is called
+            // through conversion thunks.
             return NumBox { a throws(EvalError) in
                 let u = try x(a)
                 let v = try y(a)
@@ -1392,6 +1420,16 @@ private func bothInts(_ x: IntEvaluator, _ y: IntEvaluator, _ a: Activation) thr
         throw error
     }
     return (left, try y(a))
+}
+
+/// -1, 0 or 1, in one comparison (`<` then `==` could compare twice).
+@inline(__always)
+func decimalOrder(_ a: ExactDecimal, _ b: ExactDecimal) -> Int {
+    switch a.compare(b) {
+    case .less: -1
+    case .equal: 0
+    case .greater: 1
+    }
 }
 
 /// Both operands, collecting the missing fields of both when the first lacks data (see `both`).

@@ -46,11 +46,21 @@ public struct RuleEngine: Sendable {
         let award: AwardPlan?
         /// The program's own lets.
         let lets: Flat<LetPlan>
+        /// For a used certification whose summary has only scalar fields: its summaries, built once
+        /// per (outcome, tier, points) and shared.
+        let summaryKeying: SummaryKeying?
+        let summaryCache: RecordCache?
+        /// For a program that uses just such a certification: its `programs` records, by the same key.
+        let programsCache: RecordCache?
 
         init(
             uses: [Int], isUsed: Bool, summaryType: RecordType?, summaryFields: [Bool]?, certification: CertificationPlan?,
-            eligibility: EligibilityPlan?, award: AwardPlan?, lets: [LetDefinition]
+            eligibility: EligibilityPlan?, award: AwardPlan?, lets: [LetDefinition], summaryKeying: SummaryKeying?,
+            programsKeying: SummaryKeying?
         ) {
+            self.summaryKeying = summaryKeying
+            summaryCache = summaryKeying.map { RecordCache(count: $0.count) }
+            programsCache = programsKeying.map { RecordCache(count: $0.count) }
             self.summaryFields = summaryFields
             self.award = award
             self.lets = Flat(lets.map(LetPlan.init))
@@ -67,12 +77,16 @@ public struct RuleEngine: Sendable {
         let score: Unmanaged<Program>
         let categories: Flat<Unmanaged<Program>>
         let rankBy: Flat<Unmanaged<Program>>
+        /// For each ranking key, whether it is the score's own expression (the same text in the same
+        /// program, so the same value or the same failure): its value is the score's, not computed again.
+        let rankByIsScore: Flat<Bool>
 
         init(_ rules: AwardRules) {
             eligible = ConditionPlan(rules.eligible)
             score = unretained(rules.score)
             categories = Flat(rules.categories.map { unretained($0.when) })
             rankBy = Flat(rules.rankBy.map { unretained($0.expression) })
+            rankByIsScore = Flat(rules.rankBy.map { $0.expression.program.source == rules.score.program.source })
         }
     }
 
@@ -201,7 +215,12 @@ public struct RuleEngine: Sendable {
         self.options = options
         let ids = ruleSet.programs.map(\.id)
         let used = Set(ruleSet.programs.flatMap(\.uses))
+        let keyings = ruleSet.programs.map { program -> SummaryKeying? in
+            guard used.contains(program.id), let rules = program.certification, let type = ruleSet.summaryTypes[program.id] else { return nil }
+            return SummaryKeying(rules, fields: RuleEngine.fieldsRead(of: type, in: ruleSet))
+        }
         let plans = ruleSet.programs.map { program in
+            let uses = program.uses.compactMap { ids.firstIndex(of: $0) }
             var certificationPlan: CertificationPlan?
             if let rules = program.certification {
                 let criterionIndex = Dictionary(rules.criteria.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -217,12 +236,14 @@ public struct RuleEngine: Sendable {
                     criteria: rules.criteria, sections: rules.sections, scope: rules.scope, disqualify: rules.disqualify,
                     tierConditions: rules.tiers.map(\.when))
             }
+            let keying = ids.firstIndex(of: program.id).flatMap { keyings[$0] }
             return ProgramPlan(
-                uses: program.uses.compactMap { ids.firstIndex(of: $0) }, isUsed: used.contains(program.id),
+                uses: uses, isUsed: used.contains(program.id),
                 summaryType: ruleSet.summaryTypes[program.id],
                 summaryFields: ruleSet.summaryTypes[program.id].flatMap { RuleEngine.fieldsRead(of: $0, in: ruleSet) },
                 certification: certificationPlan,
-                eligibility: program.eligibility.map(EligibilityPlan.init), award: program.award.map(AwardPlan.init), lets: program.lets)
+                eligibility: program.eligibility.map(EligibilityPlan.init), award: program.award.map(AwardPlan.init), lets: program.lets,
+                summaryKeying: keying, programsKeying: uses.count == 1 && program.uses.count == 1 ? keyings[uses[0]] : nil)
         }
         var rounds: [String: Value] = [:]
         for round in ruleSet.calendar.rounds { rounds[round.id] = RoundCalendar.value(of: round) }
@@ -451,9 +472,12 @@ final class EngineCore: Sendable {
         var results: [(program: String, result: ProgramResult)] = []
         results.reserveCapacity(plans.count)
         // The summaries of used programs, for the `programs` records of the programs that use them.
-        withUnsafeTemporaryAllocation(of: Value?.self, capacity: plans.count) { summaries in
-            summaries.initialize(repeating: nil)
-            defer { summaries.deinitialize() }
+        // With each summary, its key in the shared summaries (-1: built for this dossier alone).
+        withUnsafeTemporaryAllocation(of: (summary: Value?, key: Int).self, capacity: plans.count) { summaries in
+            summaries.initialize(repeating: (nil, -1))
+            // One by one: the destroy is then inlined (a bulk `deinitialize()` goes through the
+            // generic runtime).
+            defer { for index in summaries.indices { _ = (summaries.baseAddress! + index).move() } }
             let steps = self.steps
             for index in 0..<steps.count {
                 let step = steps[index]
@@ -461,18 +485,23 @@ final class EngineCore: Sendable {
                 unowned(unsafe) let plan = step.plan
                 if !withheld.isEmpty, withheld.contains(program.id) {
                     if plan.isUsed, let stored = standing[program.id], let type = plan.summaryType, case .certification(let rules) = program.body {
-                        summaries[index] = ProgramSummary.value(standing: stored, rules: rules, type: type)
+                        summaries[index].summary = ProgramSummary.value(standing: stored, rules: rules, type: type)
                     }
                     continue
                 }
                 if !plan.uses.isEmpty {
                     let uses = plan.uses
-                    activation.bind(
-                        RuleSet.programsSlot,
+                    func make() -> Value {
                         .record(
                             RecordValue(type: program.programsType) { fields in
-                                for position in uses.indices { (fields + position).initialize(to: summaries[uses[position]]) }
-                            }))
+                                for position in uses.indices { (fields + position).initialize(to: summaries[uses[position]].summary) }
+                            })
+                    }
+                    if let cache = plan.programsCache, case let key = summaries[uses[0]].key, key >= 0 {
+                        activation.bind(RuleSet.programsSlot, cache.value(key, make))
+                    } else {
+                        activation.bind(RuleSet.programsSlot, make())
+                    }
                 }
                 let lets = plan.lets
                 for position in 0..<lets.count { bindLet(lets[position], activation) }
@@ -481,11 +510,20 @@ final class EngineCore: Sendable {
                 case .certification(let rules):
                     let certification = evaluateCertification(
                         rules, plan: plan.certification!, activation, late: late, round: roundIndex)
-                    if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(certification, type: type, fields: plan.summaryFields) }
+                    if plan.isUsed, let type = plan.summaryType {
+                        func make() -> Value { ProgramSummary.value(certification, type: type, fields: plan.summaryFields) }
+                        if let cache = plan.summaryCache, let key = plan.summaryKeying?.key(certification) {
+                            summaries[index] = (cache.value(key, make), key)
+                        } else {
+                            summaries[index].summary = make()
+                        }
+                    }
                     result = .certification(certification)
                 case .eligibility(let rules):
                     let eligibility = evaluateEligibility(rules, plan: plan.eligibility!, activation)
-                    if plan.isUsed, let type = plan.summaryType { summaries[index] = ProgramSummary.value(eligibility, type: type, fields: plan.summaryFields) }
+                    if plan.isUsed, let type = plan.summaryType {
+                        summaries[index].summary = ProgramSummary.value(eligibility, type: type, fields: plan.summaryFields)
+                    }
                     result = .eligibility(consume eligibility)
                 case .award(let rules):
                     result = .award(evaluateAward(rules, plan: plan.award!, activation, late: late))
@@ -562,7 +600,12 @@ final class EngineCore: Sendable {
         var criteria: [CriterionResult] = []
         criteria.reserveCapacity(rules.criteria.count)
         var points = 0
-        var sectionPoints = [Int](repeating: 0, count: rules.sections.count)
+        // Built in place: `Array(repeating:count:)` allocates through an unspecialised generic path.
+        let sectionCount = rules.sections.count
+        var sectionPoints = [Int](unsafeUninitializedCapacity: sectionCount) { buffer, count in
+            for index in 0..<sectionCount { (buffer.baseAddress! + index).initialize(to: 0) }
+            count = sectionCount
+        }
         for index in 0..<plan.criteria.count {
             let criterionPlan = plan.criteria[index]
             let result = evaluateCriterion(criterionPlan, rows: plan.rows, activation)
@@ -610,7 +653,8 @@ final class EngineCore: Sendable {
         let nextIndex = eligibleForTiers ? (tierIndex.map { $0 + 1 } ?? 0) : nil
         var next: TierShortfall?
         if let nextIndex, nextIndex < rules.tiers.count {
-            next = shortfalls[nextIndex]
+            // Without explanations no shortfall has been worked out yet (`shortfalls` is empty).
+            next = (explains ? shortfalls[nextIndex] : nil)
                 ?? shortfallOf(
                     rules.tiers[nextIndex], plan: plan.tiers[nextIndex], points: points, criteria: criteria, sectionPoints: sectionPoints,
                     rules: rules, activation)
@@ -653,31 +697,64 @@ final class EngineCore: Sendable {
         return true
     }
 
+    /// Without explanations, rows are tried in order until one holds; the first failure hands over
+    /// to the general loop below, which goes on from that row. Inlined into the criteria loop: most
+    /// criteria are decided by one or two rows, without failures.
+    @inline(__always)
     func evaluateCriterion(
         _ plan: RuleEngine.CriterionPlan, rows: UnsafeMutableBufferPointer<RuleEngine.RowPlan>, _ activation: Activation
     ) -> CriterionResult {
-        var missingFields: [String]?
-        var firstError: String?
+        guard !options.recordValues else { return evaluateCriterion(plan, rows: rows, activation, from: 0, failure: nil) }
         for index in 0..<plan.rowCount {
             let row = rows[plan.firstRow + index]
             let holds: Bool
             do throws(EvalError) {
                 holds = try Program.evaluateBool(row.program, activation)
             } catch {
-                if error.isMissing {
-                    let fields = error.missingFields
-                    if missingFields == nil, RuleEngine.shownOnce(fields) {
-                        // Usually the only row that lacks data: its list as it is, nothing copied.
-                        missingFields = fields
-                    } else {
-                        var list = missingFields ?? []
-                        missingFields = nil
-                        RuleEngine.collect(fields, into: &list)
-                        missingFields = list
-                    }
+                return evaluateCriterion(plan, rows: rows, activation, from: index, failure: error)
+            }
+            if holds { return CriterionResult(id: plan.criterion.id, status: .met, points: row.points, row: index, details: nil) }
+        }
+        return CriterionResult(id: plan.criterion.id, status: .notMet, points: 0, row: nil, details: nil)
+    }
+
+    /// The rows from `start` on; `failure` is what row `start` threw when the fast loop already ran it
+    /// (the rows before it did not hold and did not fail).
+    @inline(never)
+    func evaluateCriterion(
+        _ plan: RuleEngine.CriterionPlan, rows: UnsafeMutableBufferPointer<RuleEngine.RowPlan>, _ activation: Activation, from start: Int,
+        failure: EvalError?
+    ) -> CriterionResult {
+        var missingFields: [String]?
+        var firstError: String?
+        func note(_ error: EvalError) {
+            if error.isMissing {
+                let fields = error.missingFields
+                if missingFields == nil, RuleEngine.shownOnce(fields) {
+                    // Usually the only row that lacks data: its list as it is, nothing copied.
+                    missingFields = fields
                 } else {
-                    firstError = firstError ?? error.message
+                    var list = missingFields ?? []
+                    missingFields = nil
+                    RuleEngine.collect(fields, into: &list)
+                    missingFields = list
                 }
+            } else {
+                firstError = firstError ?? error.message
+            }
+        }
+        var first = start
+        if let failure {
+            note(failure)
+            first += 1
+        }
+        for index in first..<max(first, plan.rowCount) {
+            let row = rows[plan.firstRow + index]
+            let holds: Bool
+            do throws(EvalError) {
+                holds = try Program.evaluateBool(row.program, activation)
+            } catch {
+                note(error)
                 continue
             }
             if holds {
@@ -785,7 +862,13 @@ final class EngineCore: Sendable {
         }
         var keys: [Value?] = []
         keys.reserveCapacity(plan.rankBy.count)
-        for index in 0..<plan.rankBy.count { keys.append(try? Program.evaluate(plan.rankBy[index], activation)) }
+        for index in 0..<plan.rankBy.count {
+            if plan.rankByIsScore[index] {
+                keys.append(scoreError == nil ? score : nil)
+            } else {
+                keys.append(try? Program.evaluate(plan.rankBy[index], activation))
+            }
+        }
         return AwardResult(
             eligibility: eligibility, score: score, scoreError: scoreError, category: category, rankKeys: keys, excludedBecause: late ? "late" : nil)
     }
