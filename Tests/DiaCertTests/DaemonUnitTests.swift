@@ -94,22 +94,12 @@ struct DaemonUnitTests {
 
     @Test("the loan mail says its terms once, and a certification not decided yet in words, not as missing data")
     func loanMailWording() throws {
-        let directory = try TemporaryDirectory("daemon-loan-mail")
-        defer { directory.remove() }
-        let path = directory.file("diacert.yaml")
-        try "state_dir: state\nmail:\n  from: {address: office@dia5.example.jp, name: x}\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let configuration = try DaemonConfiguration.load(path: path, environment: [:]).get()
-        let ruleSet = try ShippedRules.ruleSet()
-        let composer = NoticeComposer(ruleSet: ruleSet, configuration: configuration, log: EventLog(minimum: .error))
-        let engine = RuleEngine(ruleSet: ruleSet)
-        let dossier = try ruleSet.decoder.load(path: "\(ShippedRules.fixtures)/dossiers/tokorozawa-seimitsu.yaml").get()
+        let mails = try ShippedRulesMails("daemon-loan-mail")
+        defer { mails.directory.remove() }
+        let engine = mails.engine
+        let dossier = try mails.ruleSet.decoder.load(path: "\(ShippedRules.fixtures)/dossiers/tokorozawa-seimitsu.yaml").get()
         func body(_ evaluation: DossierEvaluation, key: String) throws -> String {
-            guard let entry = composer.loanMail(evaluation, revision: 1, program: "loan", key: key, at: 1_814_000_000_000_000_000) else {
-                throw PeerError(description: "no loan mail for \(key)")
-            }
-            let file = directory.file("\(key).eml")
-            try Data(entry.payload).write(to: URL(fileURLWithPath: file))
-            return try MailFile(file).body
+            try mails.body(mails.composer.loanMail(evaluation, revision: 1, program: "loan", key: key, at: ShippedRulesMails.now), name: key)
         }
 
         // On arrival the certification is withheld until the round closes.
@@ -125,14 +115,7 @@ struct DaemonUnitTests {
         #expect(decided.contains("[資本金 = 30,000,000円、中小企業者の資本金の上限 = 300,000,000円"), "\(decided)")
 
         // The round mail gives the award score rounded for people (the ranking uses the exact value).
-        let round = try #require(engine.round(for: dossier))
-        let all = try DaemonHarness.allFixtures().map { try ruleSet.decoder.load(path: $0).get() }.filter { $0.round == round.id }
-        let ranked = engine.evaluate(all)
-        let seimitsu = try #require(ranked.first { $0.dossier.id == "tokorozawa-seimitsu" })
-        let entry = try #require(composer.roundMail(seimitsu, revision: 1, round: round, at: 1_814_000_000_000_000_000))
-        let file = directory.file("round.eml")
-        try Data(entry.payload).write(to: URL(fileURLWithPath: file))
-        let roundBody = try MailFile(file).body.replacingOccurrences(of: "\r\n", with: "\n")
+        let roundBody = try mails.roundMailBody("tokorozawa-seimitsu")
         #expect(roundBody.contains("優秀賞を受賞されました（部門: 中小企業部門、得点 113.37）。"), "\(roundBody)")
         // No tie on the score: no tie-break sentence, and no empty line left where it would be.
         #expect(!roundBody.contains("同じ得点"), "\(roundBody)")
@@ -145,34 +128,52 @@ struct DaemonUnitTests {
 
     @Test("the round mail says the award category, and when the score was tied, that the tie-breaks decided the order")
     func roundMailWordingOnATie() throws {
-        let directory = try TemporaryDirectory("daemon-round-mail")
-        defer { directory.remove() }
-        let path = directory.file("diacert.yaml")
-        try "state_dir: state\nmail:\n  from: {address: office@dia5.example.jp, name: x}\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let configuration = try DaemonConfiguration.load(path: path, environment: [:]).get()
-        let ruleSet = try ShippedRules.ruleSet()
-        let composer = NoticeComposer(ruleSet: ruleSet, configuration: configuration, log: EventLog(minimum: .error))
-        let engine = RuleEngine(ruleSet: ruleSet)
-        let all = try DaemonHarness.allFixtures().map { try ruleSet.decoder.load(path: $0).get() }.filter { $0.round == "2027-1" }
-        let ranked = engine.evaluate(all)
-        let round = try #require(engine.round(for: all[0]))
-        func body(_ id: String) throws -> String {
-            let evaluation = try #require(ranked.first { $0.dossier.id == id })
-            let entry = try #require(composer.roundMail(evaluation, revision: 1, round: round, at: 1_814_000_000_000_000_000))
-            let file = directory.file("\(id).eml")
-            try Data(entry.payload).write(to: URL(fileURLWithPath: file))
-            // Mail lines end in CRLF; compared here line by line as written in the template.
-            return try MailFile(file).body.replacingOccurrences(of: "\r\n", with: "\n")
-        }
+        let mails = try ShippedRulesMails("daemon-round-mail")
+        defer { mails.directory.remove() }
         let tieLine = "同じ得点の申請があったため、順位は同点時の基準（削減実績の大きい順、次に提出日時の早い順）で決まりました。"
-        let kensetsu = try body("sayama-kensetsu")
+        let kensetsu = try mails.roundMailBody("sayama-kensetsu")
         #expect(kensetsu.contains("■ 脱炭素経営アワード: おめでとうございます。優秀賞を受賞されました（部門: 中小企業部門、得点 96）。\n" + tieLine), "\(kensetsu)")
-        let butsuryu = try body("iruma-butsuryu")
+        let butsuryu = try mails.roundMailBody("iruma-butsuryu")
         #expect(
             butsuryu.contains("■ 脱炭素経営アワード: 選考の結果、今回は受賞に至りませんでした（部門: 中小企業部門、得点 96、部門内 4位）。\n" + tieLine),
             "\(butsuryu)")
         // In the small-business category the achieved reduction alone told the two apart.
-        let mokko = try body("hanno-mokko")
+        let mokko = try mails.roundMailBody("hanno-mokko")
         #expect(mokko.contains("（部門: 小規模事業者部門、得点 96、部門内 4位）。\n同じ得点の申請があったため、順位は同点時の基準（削減実績の大きい順）で決まりました。"), "\(mokko)")
+    }
+}
+
+/// Mails composed from the shipped rules and fixtures, as files read back by Python's `email`.
+private struct ShippedRulesMails {
+    static let now: Int64 = 1_814_000_000_000_000_000
+    let directory: TemporaryDirectory
+    let ruleSet: RuleSet
+    let engine: RuleEngine
+    let composer: NoticeComposer
+
+    init(_ name: String) throws {
+        directory = try TemporaryDirectory(name)
+        let path = directory.file("diacert.yaml")
+        try "state_dir: state\nmail:\n  from: {address: office@dia5.example.jp, name: x}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try DaemonConfiguration.load(path: path, environment: [:]).get()
+        ruleSet = try ShippedRules.ruleSet()
+        composer = NoticeComposer(ruleSet: ruleSet, configuration: configuration, log: EventLog(minimum: .error))
+        engine = RuleEngine(ruleSet: ruleSet)
+    }
+
+    /// The decoded body of a composed mail; CRLF line ends as `\n`, to compare with template lines.
+    func body(_ entry: OutboxEntry?, name: String) throws -> String {
+        let entry = try #require(entry, "no mail for \(name)")
+        let file = directory.file("\(name).eml")
+        try Data(entry.payload).write(to: URL(fileURLWithPath: file))
+        return try MailFile(file).body.replacingOccurrences(of: "\r\n", with: "\n")
+    }
+
+    /// The round mail of one fixture, its award ranked among all the fixtures of round 2027-1.
+    func roundMailBody(_ id: String) throws -> String {
+        let all = try DaemonHarness.allFixtures().map { try ruleSet.decoder.load(path: $0).get() }.filter { $0.round == "2027-1" }
+        let evaluation = try #require(engine.evaluate(all).first { $0.dossier.id == id })
+        let round = try #require(evaluation.round)
+        return try body(composer.roundMail(evaluation, revision: 1, round: round, at: Self.now), name: id)
     }
 }
