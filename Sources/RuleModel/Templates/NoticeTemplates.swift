@@ -74,7 +74,7 @@ public struct NoticeTemplates: Sendable {
 
     /// Reads every template file of the rule set.
     static func read(
-        _ nodes: [YAMLNode], schema: DossierSchema, programs: [ProgramDefinition], unreadPrograms: Set<String> = [], zone: ZoneSpec,
+        _ nodes: [YAMLNode], schema: DossierSchema, programs: [ProgramDefinition], unreadPrograms: Set<String>, zone: ZoneSpec,
         reader: inout RuleFileReader
     )
         -> NoticeTemplates?
